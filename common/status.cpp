@@ -1,0 +1,21 @@
+#include "common/status.h"
+
+namespace mongosd {
+
+std::string Status::toString() const {
+    if (isOK()) return "OK";
+    std::string out(codeName());
+    out += ": ";
+    out += _reason;
+    return out;
+}
+
+Status Status::withContext(std::string_view context) const {
+    if (isOK()) return *this;
+    std::string r(context);
+    r += " :: ";
+    r += _reason;
+    return Status(_code, std::move(r));
+}
+
+}  // namespace mongosd
