@@ -211,7 +211,7 @@ Status validateBson(const uint8_t* data, size_t len, size_t maxSize, int maxDept
     bson_iter_t it;
     if (len < 5 || !bson_iter_init_from_data(&it, data, len))
         return Status(ErrorCodes::InvalidBSON, "malformed BSON document framing");
-    switch (depthWithin(&it, 0, maxDepth)) {
+    switch (depthWithin(&it, 1, maxDepth)) {
         case Walk::kOk:
             break;
         case Walk::kTooDeep:
@@ -232,6 +232,20 @@ Status validateBson(const uint8_t* data, size_t len, size_t maxSize, int maxDept
         return Status(ErrorCodes::InvalidBSON,
                       "invalid BSON at byte offset " + std::to_string(errOffset));
     return Status::OK();
+}
+
+Status checkDepth(BsonView doc, int maxDepth) {
+    bson_iter_t it;
+    if (!doc.iterInit(&it)) return Status(ErrorCodes::InvalidBSON, "malformed BSON document");
+    switch (depthWithin(&it, 1, maxDepth)) {
+        case Walk::kOk:
+            return Status::OK();
+        case Walk::kTooDeep:
+            return Status(ErrorCodes::Overflow, "document exceeds maximum nesting depth of " +
+                                                    std::to_string(maxDepth));
+        default:
+            return Status(ErrorCodes::InvalidBSON, "malformed BSON document");
+    }
 }
 
 std::string_view arrayIndexKey(uint32_t i, char (&buf)[16]) {

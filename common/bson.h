@@ -26,7 +26,10 @@ namespace mongosd {
 // Limits from DESIGN.md §4 and API.md.
 constexpr size_t kMaxUserBsonSize = 16 * 1024 * 1024;              // one document
 constexpr size_t kMaxInternalBsonSize = kMaxUserBsonSize + 16 * 1024;  // command/reply envelope
-constexpr int kMaxBsonDepth = 100;                                  // nesting levels
+// Nesting levels of a user document, the document itself being level 1 ({a: {b: 1}} is 2).
+constexpr int kMaxBsonDepth = 100;
+// Commands and HTTP bodies carry user documents a few levels down ({insert, documents: [doc]}).
+constexpr int kMaxCommandDepth = kMaxBsonDepth + 10;
 
 class BsonView {
 public:
@@ -123,7 +126,10 @@ private:
 // Checks untrusted bytes: framing, lengths, nesting depth <= maxDepth, UTF-8 strings and field
 // names, size <= maxSize. Returns InvalidBSON, Overflow (depth) or BSONObjectTooLarge.
 Status validateBson(const uint8_t* data, size_t len, size_t maxSize = kMaxInternalBsonSize,
-                    int maxDepth = kMaxBsonDepth);
+                    int maxDepth = kMaxCommandDepth);
+
+// Overflow when a (valid) document nests deeper than maxDepth levels; stops walking there.
+Status checkDepth(BsonView doc, int maxDepth = kMaxBsonDepth);
 
 // The array index key "0", "1", ... for position i, without allocation for small i.
 std::string_view arrayIndexKey(uint32_t i, char (&buf)[16]);

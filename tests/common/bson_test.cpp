@@ -48,11 +48,12 @@ TEST(Bson, ValidateRejectsInvalidUtf8) {
     EXPECT_EQ(validateBson(obj.data(), obj.size()).code(), ErrorCodes::InvalidBSON);
 }
 
+// A document `depth` levels deep ({a: {a: ... {x: 1}}}).
 BsonObj nested(int depth) {
     BsonBuilder leaf;
     leaf.appendInt32("x", 1);
     BsonObj cur = leaf.obj();
-    for (int i = 0; i < depth; ++i) {
+    for (int i = 1; i < depth; ++i) {
         BsonBuilder b;
         b.appendDocument("a", cur.view());
         cur = b.obj();
@@ -62,11 +63,17 @@ BsonObj nested(int depth) {
 
 TEST(Bson, ValidateEnforcesDepth) {
     BsonObj ok = nested(kMaxBsonDepth);
-    EXPECT_TRUE(validateBson(ok.data(), ok.size()).isOK());
+    EXPECT_TRUE(validateBson(ok.data(), ok.size(), kMaxUserBsonSize, kMaxBsonDepth).isOK());
+    EXPECT_TRUE(checkDepth(ok).isOK());
     BsonObj deep = nested(kMaxBsonDepth + 1);
-    EXPECT_EQ(validateBson(deep.data(), deep.size()).code(), ErrorCodes::Overflow);
+    EXPECT_EQ(validateBson(deep.data(), deep.size(), kMaxUserBsonSize, kMaxBsonDepth).code(),
+              ErrorCodes::Overflow);
+    EXPECT_EQ(checkDepth(deep).code(), ErrorCodes::Overflow);
+    // Commands may wrap user documents in a few levels more.
+    EXPECT_TRUE(validateBson(deep.data(), deep.size()).isOK());
     BsonObj veryDeep = nested(5000);  // must not recurse without bound
     EXPECT_EQ(validateBson(veryDeep.data(), veryDeep.size()).code(), ErrorCodes::Overflow);
+    EXPECT_EQ(checkDepth(veryDeep).code(), ErrorCodes::Overflow);
 }
 
 TEST(Bson, ValidateEnforcesSize) {

@@ -1,0 +1,39 @@
+#pragma once
+// The filter language: a query document such as {"level": "beginner", "meta.open": true} parsed
+// once into a tree of MatchExpression nodes, then evaluated against many documents.
+//
+// Semantics follow MongoDB: dotted paths descend through embedded documents and arrays (an
+// array field matches when the array itself or any element matches); a numeric path component
+// also addresses an array position; {f: null} matches a missing f. Pure: no I/O. A parsed tree
+// is immutable and may be shared by threads.
+//
+// This foundation covers implicit equality, $eq and $and; the full operator set builds on the
+// same traversal (see docs/query.md).
+
+#include <memory>
+#include <vector>
+
+#include "common/bson.h"
+#include "query/field_path.h"
+
+namespace mongosd::query {
+
+class MatchExpression {
+public:
+    virtual ~MatchExpression() = default;
+    virtual bool matches(BsonView doc) const = 0;
+};
+
+struct FilterLimits {
+    int maxDepth = 100;  // nested $and/$or/... levels
+};
+
+// Parses a filter document. Unknown operators answer BadValue ("unknown operator: $foo").
+StatusWith<std::unique_ptr<MatchExpression>> parseFilter(BsonView filter,
+                                                         const FilterLimits& limits = {});
+
+// When the filter pins _id to one value ({_id: v} or {_id: {$eq: v}}, possibly inside a top-level
+// $and), returns a copy of that value as {"": v} so a point lookup can replace a scan.
+std::optional<BsonObj> extractIdEquality(BsonView filter);
+
+}  // namespace mongosd::query

@@ -1,0 +1,141 @@
+// listDatabases, listCollections, create, drop, dropDatabase.
+#include "query/matcher.h"
+#include "shard/commands/command.h"
+#include "shard/service.h"
+#include "shard/storage/storage_engine.h"
+
+namespace mongosd::shard {
+namespace {
+
+Status validateCollectionName(std::string_view coll) {
+    if (coll.empty()) return Status(ErrorCodes::InvalidNamespace, "collection name cannot be empty");
+    if (coll.find('$') != std::string_view::npos || coll.find('\0') != std::string_view::npos)
+        return Status(ErrorCodes::InvalidNamespace,
+                      "collection name '" + std::string(coll) + "' contains an invalid character");
+    if (coll.front() == '.' || coll.size() > 235)
+        return Status(ErrorCodes::InvalidNamespace, "invalid collection name '" + std::string(coll) + "'");
+    return Status::OK();
+}
+
+Status runListDatabases(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& reply) {
+    auto nameOnly = args.optionalBool("nameOnly", false);
+    if (!nameOnly.isOK()) return nameOnly.getStatus();
+    auto filter = args.optionalDocument("filter");
+    if (!filter.isOK()) return filter.getStatus();
+    auto matcher = query::parseFilter(filter.getValue());
+    if (!matcher.isOK()) return matcher.getStatus();
+    int64_t total = 0;
+    auto dbs = opCtx.service.engine().listDatabases();
+    reply.appendArray("databases", [&](BsonBuilder& arr) {
+        uint32_t i = 0;
+        char buf[16];
+        for (const auto& db : dbs) {
+            BsonBuilder entry;
+            entry.appendString("name", db.name);
+            if (!nameOnly.getValue()) {
+                entry.appendInt64("sizeOnDisk", db.sizeOnDisk);
+                entry.appendBool("empty", db.sizeOnDisk == 0);
+            }
+            BsonObj e = entry.obj();
+            if (!matcher.getValue()->matches(e)) continue;
+            total += db.sizeOnDisk;
+            arr.appendDocument(arrayIndexKey(i++, buf), e.view());
+        }
+    });
+    if (!nameOnly.getValue()) reply.appendInt64("totalSize", total);
+    return Status::OK();
+}
+
+Status runListCollections(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& reply) {
+    auto filter = args.optionalDocument("filter");
+    if (!filter.isOK()) return filter.getStatus();
+    auto matcher = query::parseFilter(filter.getValue());
+    if (!matcher.isOK()) return matcher.getStatus();
+    auto nameOnly = args.optionalBool("nameOnly", false);
+    if (!nameOnly.isOK()) return nameOnly.getStatus();
+    auto colls = opCtx.service.engine().listCollections(opCtx.db);
+    reply.appendDocument("cursor", [&](BsonBuilder& cursor) {
+        cursor.appendInt64("id", 0);
+        cursor.appendString("ns", opCtx.db + ".$cmd.listCollections");
+        cursor.appendArray("firstBatch", [&](BsonBuilder& arr) {
+            uint32_t i = 0;
+            char buf[16];
+            for (const auto& c : colls) {
+                BsonBuilder entry;
+                entry.appendString("name", c.name);
+                entry.appendString("type", "collection");
+                if (!nameOnly.getValue()) {
+                    entry.appendDocument("options", c.options.view());
+                    entry.appendDocument("info", [&](BsonBuilder& info) {
+                        info.appendBool("readOnly", false);
+                        bson_append_binary(info.get(), "uuid", 4, BSON_SUBTYPE_UUID, c.uuid.data(),
+                                           static_cast<uint32_t>(c.uuid.size()));
+                    });
+                    entry.appendDocument("idIndex", [](BsonBuilder& idx) {
+                        idx.appendInt32("v", 2);
+                        idx.appendDocument("key", [](BsonBuilder& k) { k.appendInt32("_id", 1); });
+                        idx.appendString("name", "_id_");
+                    });
+                }
+                BsonObj e = entry.obj();
+                if (matcher.getValue()->matches(e)) arr.appendDocument(arrayIndexKey(i++, buf), e.view());
+            }
+        });
+    });
+    return Status::OK();
+}
+
+Status runCreate(OperationContext& opCtx, const CommandArgs& args, BsonBuilder&) {
+    auto coll = args.collectionName();
+    if (!coll.isOK()) return coll.getStatus();
+    MONGOSD_RETURN_IF_ERROR(validateCollectionName(coll.getValue()));
+    // Options are kept as given (minus generic command fields) for listCollections.
+    BsonBuilder options;
+    bson_iter_t it;
+    args.raw().iterInit(&it);
+    bson_iter_next(&it);  // the command name
+    while (bson_iter_next(&it)) {
+        std::string_view k(bson_iter_key(&it), bson_iter_key_len(&it));
+        if (k.empty() || k[0] == '$' || k == "writeConcern" || k == "maxTimeMS" || k == "lsid" ||
+            k == "comment")
+            continue;
+        if (k == "capped" || k == "size" || k == "max" || k == "viewOn" || k == "pipeline" ||
+            k == "timeseries" || k == "clusteredIndex")
+            return Status(ErrorCodes::InvalidOptions,
+                          "create option '" + std::string(k) + "' is not supported");
+        options.appendIter(k, it);
+    }
+    return opCtx.service.engine().createCollection(opCtx.ns(coll.getValue()), options.obj());
+}
+
+Status runDrop(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& reply) {
+    auto coll = args.collectionName();
+    if (!coll.isOK()) return coll.getStatus();
+    std::string ns = opCtx.ns(coll.getValue());
+    Status st = opCtx.service.engine().dropCollection(ns);
+    // As MongoDB 7: dropping a collection that does not exist succeeds.
+    if (!st.isOK() && st.code() != ErrorCodes::NamespaceNotFound) return st;
+    reply.appendString("ns", ns);
+    reply.appendInt32("nIndexesWas", st.isOK() ? 1 : 0);
+    return Status::OK();
+}
+
+Status runDropDatabase(OperationContext& opCtx, const CommandArgs&, BsonBuilder& reply) {
+    MONGOSD_RETURN_IF_ERROR(opCtx.service.engine().dropDatabase(opCtx.db));
+    reply.appendString("dropped", opCtx.db);
+    return Status::OK();
+}
+
+}  // namespace
+
+Status checkCollectionName(std::string_view coll) { return validateCollectionName(coll); }
+
+void registerCatalogCommands(CommandRegistry& r) {
+    addCommand(r, "listDatabases", runListDatabases, /*admin=*/true);
+    addCommand(r, "listCollections", runListCollections);
+    addCommand(r, "create", runCreate);
+    addCommand(r, "drop", runDrop);
+    addCommand(r, "dropDatabase", runDropDatabase);
+}
+
+}  // namespace mongosd::shard

@@ -1,0 +1,164 @@
+#include "shard/query_exec.h"
+
+#include "query/matcher.h"
+#include "query/projection.h"
+#include "query/sort.h"
+#include "shard/commands/command.h"
+#include "shard/service.h"
+#include "shard/storage/storage_engine.h"
+
+namespace mongosd::shard {
+namespace {
+
+using query::MatchExpression;
+using query::Projection;
+using query::SortSpec;
+
+// How often long loops check for maxTimeMS and shutdown.
+constexpr int kInterruptCheckEvery = 256;
+
+class VectorSource final : public CursorSource {
+public:
+    explicit VectorSource(std::vector<BsonObj> docs) : _docs(std::move(docs)) {}
+    Status fill(OperationContext&, Batch& batch) override {
+        while (_next < _docs.size() && !batch.full() && batch.fits(_docs[_next].size()))
+            batch.add(std::move(_docs[_next++]));
+        batch.exhausted = _next == _docs.size();
+        return Status::OK();
+    }
+
+private:
+    std::vector<BsonObj> _docs;
+    size_t _next = 0;
+};
+
+// Collection scan in _id order; between batches only the last key is kept.
+class ScanSource final : public CursorSource {
+public:
+    ScanSource(std::string ns, std::unique_ptr<MatchExpression> matcher, Projection projection,
+               int64_t skip, int64_t limit)
+        : _ns(std::move(ns)),
+          _matcher(std::move(matcher)),
+          _projection(std::move(projection)),
+          _skip(skip),
+          _limit(limit) {}
+
+    Status fill(OperationContext& opCtx, Batch& batch) override {
+        if (batch.full()) return Status::OK();  // batchSize 0
+        auto txn = opCtx.service.engine().beginRead();
+        auto cursor = txn->scan(_ns);
+        if (!cursor) {  // no such collection: no results
+            batch.exhausted = true;
+            return Status::OK();
+        }
+        bool more = _lastKey.empty() ? cursor->next() : cursor->seekAfter(_lastKey);
+        int n = 0;
+        for (; more; more = cursor->next()) {
+            if (++n % kInterruptCheckEvery == 0) MONGOSD_RETURN_IF_ERROR(opCtx.checkForInterrupt());
+            BsonView doc = cursor->doc();
+            if (!_matcher->matches(doc)) continue;
+            if (_skip > 0) {
+                --_skip;
+                continue;
+            }
+            BsonObj out = _projection.apply(doc);
+            if (!batch.fits(out.size())) break;  // resume at this document next time
+            _lastKey.assign(cursor->key());
+            batch.add(std::move(out));
+            if (_limit > 0 && ++_returned >= _limit) {
+                batch.exhausted = true;
+                return Status::OK();
+            }
+            if (batch.full()) {
+                batch.exhausted = !cursor->next();
+                return Status::OK();
+            }
+        }
+        batch.exhausted = !more;
+        return Status::OK();
+    }
+
+private:
+    std::string _ns;
+    std::unique_ptr<MatchExpression> _matcher;
+    Projection _projection;
+    int64_t _skip;
+    int64_t _limit;
+    int64_t _returned = 0;
+    std::string _lastKey;
+};
+
+}  // namespace
+
+Status forEachMatch(OperationContext& opCtx, const std::string& ns, BsonView filter,
+                    const std::function<bool(BsonView doc)>& fn) {
+    auto matcher = query::parseFilter(filter);
+    if (!matcher.isOK()) return matcher.getStatus();
+    auto txn = opCtx.service.engine().beginRead();
+    if (auto id = query::extractIdEquality(filter)) {
+        bson_iter_t idIt;
+        id->view().iterInit(&idIt);
+        bson_iter_next(&idIt);
+        auto doc = txn->findById(ns, idIt);
+        if (!doc.isOK()) return doc.getStatus();
+        if (doc.getValue() && matcher.getValue()->matches(doc.getValue()->view()))
+            fn(doc.getValue()->view());
+        return Status::OK();
+    }
+    auto cursor = txn->scan(ns);
+    if (!cursor) return Status::OK();
+    int n = 0;
+    while (cursor->next()) {
+        if (++n % kInterruptCheckEvery == 0) MONGOSD_RETURN_IF_ERROR(opCtx.checkForInterrupt());
+        if (matcher.getValue()->matches(cursor->doc()) && !fn(cursor->doc())) break;
+    }
+    return Status::OK();
+}
+
+std::unique_ptr<CursorSource> makeVectorSource(std::vector<BsonObj> docs) {
+    return std::make_unique<VectorSource>(std::move(docs));
+}
+
+StatusWith<std::unique_ptr<CursorSource>> makeFindSource(OperationContext& opCtx, FindSpec spec) {
+    auto matcher = query::parseFilter(spec.filter);
+    if (!matcher.isOK()) return matcher.getStatus();
+    auto projection = Projection::parse(spec.projection);
+    if (!projection.isOK()) return projection.getStatus();
+    auto sort = SortSpec::parse(spec.sort);
+    if (!sort.isOK()) return sort.getStatus();
+
+    bool pointLookup = query::extractIdEquality(spec.filter).has_value();
+    if (sort.getValue().empty() && !pointLookup)
+        return std::unique_ptr<CursorSource>(
+            std::make_unique<ScanSource>(spec.ns, std::move(matcher.getValue()),
+                                         std::move(projection.getValue()), spec.skip, spec.limit));
+
+    // Blocking plan: collect matches, sort, then apply skip/limit/projection.
+    std::vector<BsonObj> docs;
+    size_t bytes = 0;
+    bool tooBig = false;
+    Status st = forEachMatch(opCtx, spec.ns, spec.filter, [&](BsonView doc) {
+        bytes += doc.size();
+        if (bytes > kMaxBlockingSortBytes) {
+            tooBig = true;
+            return false;
+        }
+        docs.push_back(BsonObj::copyOf(doc));
+        return true;
+    });
+    if (!st.isOK()) return st;
+    if (tooBig)
+        return Status(ErrorCodes::ExceededMemoryLimit,
+                      "Sort exceeded memory limit of " + std::to_string(kMaxBlockingSortBytes) +
+                          " bytes; add an index or a more selective filter");
+    sort.getValue().sort(docs);
+    std::vector<BsonObj> out;
+    for (size_t i = static_cast<size_t>(std::min<int64_t>(spec.skip, docs.size())); i < docs.size();
+         ++i) {
+        if (spec.limit > 0 && static_cast<int64_t>(out.size()) >= spec.limit) break;
+        out.push_back(projection.getValue().apply(docs[i].view()));
+    }
+    return makeVectorSource(std::move(out));
+}
+
+}  // namespace mongosd::shard

@@ -1,0 +1,101 @@
+#include "shard/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "shard/commands/command.h"
+#include "shard/storage/storage_engine.h"
+
+namespace mongosd::shard {
+namespace {
+
+// Fields every command may carry that the command itself does not interpret here.
+bool isValidDbName(std::string_view db) {
+    if (db.empty() || db.size() > 63) return false;
+    for (char c : db)
+        if (c == '/' || c == '\\' || c == '.' || c == ' ' || c == '"' || c == '$' || c == '\0')
+            return false;
+    return true;
+}
+
+StatusWith<std::chrono::steady_clock::time_point> deadlineFor(const CommandArgs& args) {
+    auto ms = args.optionalInteger("maxTimeMS");
+    if (!ms.isOK()) return ms.getStatus();
+    if (!ms.getValue() || *ms.getValue() == 0) return std::chrono::steady_clock::time_point::max();
+    if (*ms.getValue() > INT32_MAX)
+        return Status(ErrorCodes::BadValue, "maxTimeMS must be at most 2147483647");
+    return std::chrono::steady_clock::now() + std::chrono::milliseconds(*ms.getValue());
+}
+
+}  // namespace
+
+BsonObj errorReply(const Status& status) {
+    BsonBuilder b;
+    b.appendDouble("ok", 0.0);
+    b.appendString("errmsg", status.reason());
+    b.appendInt32("code", status.code());
+    b.appendString("codeName", status.codeName());
+    return b.obj();
+}
+
+StatusWith<std::unique_ptr<ShardService>> ShardService::open(const ShardServiceOptions& options) {
+    storage::StorageOptions so;
+    so.dbpath = options.dbpath;
+    so.cacheSizeMB = options.cacheSizeMB;
+    so.checkpointInterval = options.checkpointInterval;
+    auto engine = storage::StorageEngine::open(so);
+    if (!engine.isOK()) return engine.getStatus();
+    return std::unique_ptr<ShardService>(
+        new ShardService(options, std::move(engine.getValue())));
+}
+
+ShardService::ShardService(ShardServiceOptions options,
+                           std::unique_ptr<storage::StorageEngine> engine)
+    : _options(std::move(options)),
+      _engine(std::move(engine)),
+      _cursors(_options.cursorIdleTimeout),
+      _start(std::chrono::steady_clock::now()) {}
+
+ShardService::~ShardService() = default;
+
+BsonObj ShardService::runCommand(BsonView cmd, const std::string& peer) {
+    _counters.command.fetch_add(1, std::memory_order_relaxed);
+    CommandArgs args(cmd);
+    std::string_view name = args.name();
+    if (name.empty()) return errorReply(Status(ErrorCodes::FailedToParse, "empty command document"));
+    const Command* command = CommandRegistry::shard().find(name);
+    if (!command)
+        return errorReply(Status(ErrorCodes::CommandNotFound,
+                                 "no such command: '" + std::string(name) + "'"));
+    if (shuttingDown())
+        return errorReply(Status(ErrorCodes::ShutdownInProgress, "the server is shutting down"));
+
+    auto db = args.optionalString("$db");
+    if (!db.isOK()) return errorReply(db.getStatus());
+    if (!db.getValue())
+        return errorReply(Status(ErrorCodes::FailedToParse, "a command requires a $db field"));
+    if (!isValidDbName(*db.getValue()))
+        return errorReply(Status(ErrorCodes::InvalidNamespace,
+                                 "invalid database name '" + *db.getValue() + "'"));
+    if (command->adminOnly() && *db.getValue() != "admin")
+        return errorReply(Status(ErrorCodes::Unauthorized,
+                                 std::string(name) + " may only be run against the admin database"));
+    auto deadline = deadlineFor(args);
+    if (!deadline.isOK()) return errorReply(deadline.getStatus());
+
+    OperationContext opCtx{*this, *db.getValue(), peer, deadline.getValue()};
+    BsonBuilder reply;
+    Status st = Status::OK();
+    try {
+        st = command->run(opCtx, args, reply);
+    } catch (const std::exception& e) {
+        spdlog::error("command {} from {} threw: {}", name, peer, e.what());
+        st = Status(ErrorCodes::InternalError, "internal error while running " + std::string(name));
+    }
+    if (!st.isOK()) return errorReply(st);
+    if (reply.size() > kMaxInternalBsonSize)
+        return errorReply(Status(ErrorCodes::BSONObjectTooLarge, "reply exceeds the 16 MiB limit"));
+    reply.appendDouble("ok", 1.0);
+    return reply.obj();
+}
+
+}  // namespace mongosd::shard

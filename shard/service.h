@@ -1,0 +1,66 @@
+#pragma once
+// ShardService: one shard member's state (a standalone server is a one-member replica set):
+// the storage engine, the cursor table, counters, and the command entry point every transport
+// calls. Thread-safe: transports call runCommand from many worker threads at once.
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "common/bson.h"
+#include "shard/cursor_manager.h"
+
+namespace mongosd::storage {
+class StorageEngine;
+}
+
+namespace mongosd::shard {
+
+struct ShardServiceOptions {
+    std::string dbpath;
+    std::chrono::milliseconds checkpointInterval{60000};
+    std::chrono::milliseconds cursorIdleTimeout{10 * 60 * 1000};
+    size_t cacheSizeMB = 256;
+};
+
+// Operation counters reported by serverStatus (MongoDB's opcounters).
+struct OpCounters {
+    std::atomic<uint64_t> insert{0}, query{0}, update{0}, remove{0}, getmore{0}, command{0};
+};
+
+class ShardService {
+public:
+    // Opens (and recovers) the storage engine under options.dbpath.
+    static StatusWith<std::unique_ptr<ShardService>> open(const ShardServiceOptions& options);
+    ~ShardService();
+
+    // Runs one command document; always returns a reply ({ok: 1, ...} or
+    // {ok: 0, errmsg, code, codeName}). `peer` is the client's address, for logs.
+    BsonObj runCommand(BsonView cmd, const std::string& peer);
+
+    storage::StorageEngine& engine() { return *_engine; }
+    CursorManager& cursors() { return _cursors; }
+    OpCounters& counters() { return _counters; }
+    std::chrono::steady_clock::time_point startTime() const { return _start; }
+    const ShardServiceOptions& options() const { return _options; }
+
+    // After this, new operations fail with ShutdownInProgress and running ones are interrupted.
+    void beginShutdown() { _shuttingDown.store(true); }
+    bool shuttingDown() const { return _shuttingDown.load(); }
+
+private:
+    ShardService(ShardServiceOptions options, std::unique_ptr<storage::StorageEngine> engine);
+
+    ShardServiceOptions _options;
+    std::unique_ptr<storage::StorageEngine> _engine;
+    CursorManager _cursors;
+    OpCounters _counters;
+    std::chrono::steady_clock::time_point _start;
+    std::atomic<bool> _shuttingDown{false};
+};
+
+// The error reply document for a non-OK status.
+BsonObj errorReply(const Status& status);
+
+}  // namespace mongosd::shard

@@ -1,0 +1,73 @@
+#include <gtest/gtest.h>
+
+#include "common/json/ejson.h"
+#include "query/projection.h"
+#include "query/sort.h"
+#include "tests/support/json_util.h"
+
+namespace mongosd::query {
+namespace {
+
+using test::parseJson;
+
+std::string projected(const std::string& spec, const std::string& doc) {
+    auto p = Projection::parse(parseJson(spec));
+    if (!p.isOK()) return "error: " + p.getStatus().toString();
+    return json::toJson(p.getValue().apply(parseJson(doc)));
+}
+
+TEST(Projection, InclusionAndExclusion) {
+    const std::string doc = R"({"_id":1,"a":1,"b":{"c":2,"d":3},"e":[{"c":1,"x":0},{"c":2},5]})";
+    EXPECT_EQ(projected(R"({"a":1})", doc), R"({"_id":1,"a":1})");
+    EXPECT_EQ(projected(R"({"a":1,"_id":0})", doc), R"({"a":1})");
+    EXPECT_EQ(projected(R"({"b.c":1})", doc), R"({"_id":1,"b":{"c":2}})");
+    EXPECT_EQ(projected(R"({"e.c":1})", doc), R"({"_id":1,"e":[{"c":1},{"c":2}]})");
+    EXPECT_EQ(projected(R"({"a":0,"b":0})", doc), R"({"_id":1,"e":[{"c":1,"x":0},{"c":2},5]})");
+    EXPECT_EQ(projected(R"({"b.d":0})", doc), R"({"_id":1,"a":1,"b":{"c":2},"e":[{"c":1,"x":0},{"c":2},5]})");
+    EXPECT_EQ(projected(R"({"_id":0})", doc), R"({"a":1,"b":{"c":2,"d":3},"e":[{"c":1,"x":0},{"c":2},5]})");
+    EXPECT_EQ(projected(R"({})", doc), doc);
+}
+
+TEST(Projection, Errors) {
+    EXPECT_NE(projected(R"({"a":1,"b":0})", "{}").find("BadValue"), std::string::npos);
+    EXPECT_NE(projected(R"({"a":1,"a.b":1})", "{}").find("BadValue"), std::string::npos);
+    EXPECT_NE(projected(R"({"a":"x"})", "{}").find("BadValue"), std::string::npos);
+}
+
+std::string sortedIds(const std::string& spec, std::vector<std::string> docs) {
+    auto s = SortSpec::parse(parseJson(spec));
+    EXPECT_TRUE(s.isOK());
+    std::vector<BsonObj> objs;
+    for (auto& d : docs) objs.push_back(parseJson(d));
+    s.getValue().sort(objs);
+    std::string out;
+    for (auto& o : objs) {
+        bson_iter_t it;
+        o.view().find("_id", &it);
+        out += std::to_string(bson_iter_as_int64(&it));
+    }
+    return out;
+}
+
+TEST(Sort, MultipleKeysAndTypes) {
+    std::vector<std::string> docs = {R"({"_id":1,"r":4.5,"t":"b"})", R"({"_id":2,"r":5,"t":"a"})",
+                                     R"({"_id":3,"r":4.5,"t":"a"})", R"({"_id":4})",
+                                     R"({"_id":5,"r":"str"})"};
+    EXPECT_EQ(sortedIds(R"({"r":-1,"t":1})", docs), "52314");  // string > numbers > missing(null)
+    EXPECT_EQ(sortedIds(R"({"r":1,"t":1})", docs), "43125");
+    EXPECT_EQ(sortedIds(R"({"_id":-1})", docs), "54321");
+}
+
+TEST(Sort, ArraysUseMinAscendingMaxDescending) {
+    std::vector<std::string> docs = {R"({"_id":1,"a":[1,9]})", R"({"_id":2,"a":5})"};
+    EXPECT_EQ(sortedIds(R"({"a":1})", docs), "12");
+    EXPECT_EQ(sortedIds(R"({"a":-1})", docs), "12");
+}
+
+TEST(Sort, RejectsBadDirections) {
+    EXPECT_FALSE(SortSpec::parse(parseJson(R"({"a":2})")).isOK());
+    EXPECT_FALSE(SortSpec::parse(parseJson(R"({"a":"up"})")).isOK());
+}
+
+}  // namespace
+}  // namespace mongosd::query
