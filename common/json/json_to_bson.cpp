@@ -1,0 +1,244 @@
+// JsonToBson for plain JSON: objects, arrays, strings, numbers, literals, limits and errors.
+// The Extended JSON wrappers are in ejson_wrappers.cpp.
+#include "common/json/json_to_bson.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <limits>
+
+namespace mongosd::json {
+namespace {
+
+constexpr uint8_t kBsonDouble = 0x01, kBsonString = 0x02, kBsonDocument = 0x03,
+                  kBsonArray = 0x04, kBsonBool = 0x08, kBsonNull = 0x0A, kBsonInt32 = 0x10,
+                  kBsonInt64 = 0x12;
+
+// BSON stores lengths as int32; a caller's larger limit is clamped to what BSON can express.
+constexpr size_t kMaxRepresentable = std::numeric_limits<int32_t>::max();
+
+bool isJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+}  // namespace
+
+bool KeySet::insert(std::string_view key) {
+    if (_hashed) return _hashed->insert(key).second;
+    for (size_t i = _start, n = _stack.size(); i < n; ++i)
+        if (_stack[i] == key) return false;
+    _stack.push_back(key);
+    if (_stack.size() - _start > kLinearLimit) {
+        _hashed = std::make_unique<std::unordered_set<std::string_view>>(
+            _stack.begin() + static_cast<ptrdiff_t>(_start), _stack.end());
+    }
+    return true;
+}
+
+JsonToBson::JsonToBson(BsonBuffer& out, std::vector<std::string_view>& keyStack,
+                       const JsonParseLimits& limits)
+    : _out(out),
+      _keyStack(keyStack),
+      _maxDepth(std::min(limits.maxDepth, kDepthCap)),
+      _maxSize(std::min(limits.maxBsonSize, kMaxRepresentable)) {}
+
+bool JsonToBson::fail(ErrorCodes::Error code, std::string reason) {
+    _status = Status(code, std::move(reason));
+    return false;
+}
+
+bool JsonToBson::syntaxError(simdjson::error_code e) {
+    // The translator checks types before reading, so a type error here means a token that only
+    // looked like a literal ("tru", "nul").
+    if (e == simdjson::INCORRECT_TYPE)
+        return fail(ErrorCodes::FailedToParse, "invalid JSON: malformed literal");
+    return fail(ErrorCodes::FailedToParse, std::string("invalid JSON: ") +
+                                               simdjson::error_message(e));
+}
+
+bool JsonToBson::badValue(std::string reason) {
+    return fail(ErrorCodes::BadValue, std::move(reason));
+}
+
+bool JsonToBson::tooDeep() {
+    return fail(ErrorCodes::Overflow,
+                "JSON nesting exceeds the maximum depth of " + std::to_string(_maxDepth));
+}
+
+bool JsonToBson::sizeOk() {
+    if (_out.size() <= _maxSize) [[likely]]
+        return true;
+    return fail(ErrorCodes::BSONObjectTooLarge,
+                "document exceeds the maximum BSON size of " + std::to_string(_maxSize) +
+                    " bytes");
+}
+
+bool JsonToBson::keyOk(std::string_view key) {
+    if (std::memchr(key.data(), 0, key.size()) == nullptr) [[likely]]
+        return true;
+    return badValue("field names must not contain NUL characters");
+}
+
+bool JsonToBson::rootDocument(od::object obj) {
+    od::object_iterator it;
+    if (auto e = obj.begin().get(it)) return syntaxError(e);
+    std::string_view key;
+    od::value value;
+    bool hasFirst = hasMore(it);
+    if (hasFirst && !readField(it, key, value)) return false;
+    return documentBody(it, hasFirst, key, value, 0);
+}
+
+bool JsonToBson::readField(od::object_iterator& it, std::string_view& key, od::value& value) {
+    od::field field;
+    if (auto e = (*it).get(field)) return syntaxError(e);
+    if (auto e = field.unescaped_key().get(key)) return syntaxError(e);
+    value = field.value();
+    return true;
+}
+
+bool JsonToBson::openObject(od::value& v, od::object_iterator& it) {
+    od::object obj;
+    if (auto e = v.get_object().get(obj)) return syntaxError(e);
+    if (auto e = obj.begin().get(it)) return syntaxError(e);
+    return true;
+}
+
+bool JsonToBson::documentBody(od::object_iterator& it, bool hasFirst, std::string_view key,
+                              od::value value, size_t depth) {
+    size_t at = _out.beginDocument();
+    KeySet keys(_keyStack);
+    while (hasFirst) {
+        if (!keyOk(key)) return false;
+        if (!keys.insert(key)) return badValue("duplicate key '" + std::string(key) + "'");
+        if (!element(value, key, depth) || !sizeOk()) return false;
+        ++it;
+        hasFirst = hasMore(it);
+        if (hasFirst && !readField(it, key, value)) return false;
+    }
+    _out.endDocument(at);
+    return sizeOk();
+}
+
+bool JsonToBson::element(od::value v, std::string_view key, size_t depth) {
+    od::json_type type;
+    if (auto e = v.type().get(type)) return syntaxError(e);
+    switch (type) {
+        case od::json_type::object:
+            return objectValue(v, key, depth);
+        case od::json_type::array:
+            return arrayValue(v, key, depth);
+        case od::json_type::number:
+            return numberValue(v, key);
+        case od::json_type::string: {
+            std::string_view s;
+            if (auto e = v.get_string().get(s)) return syntaxError(e);
+            _out.elementHeader(kBsonString, key);
+            _out.stringBody(s);
+            return true;
+        }
+        case od::json_type::boolean: {
+            bool b = false;
+            if (auto e = v.get_bool().get(b)) return syntaxError(e);
+            _out.elementHeader(kBsonBool, key);
+            _out.put(b ? 1 : 0);
+            return true;
+        }
+        case od::json_type::null: {
+            bool isNull = false;
+            if (auto e = v.is_null().get(isNull)) return syntaxError(e);
+            if (!isNull) return syntaxError(simdjson::N_ATOM_ERROR);
+            _out.elementHeader(kBsonNull, key);
+            return true;
+        }
+    }
+    return syntaxError(simdjson::TAPE_ERROR);
+}
+
+bool JsonToBson::objectValue(od::value v, std::string_view key, size_t depth) {
+    od::object_iterator it;
+    if (!openObject(v, it)) return false;
+    std::string_view firstKey;
+    od::value firstValue;
+    bool hasFirst = hasMore(it);
+    if (hasFirst) {
+        if (!readField(it, firstKey, firstValue)) return false;
+        if (firstKey.size() > 1 && firstKey[0] == '$') {
+            Wrapper kind = wrapperFor(firstKey);
+            if (kind != Wrapper::kNone) return wrapper(kind, firstKey, firstValue, it, key, depth);
+        }
+    }
+    if (depth + 1 > _maxDepth) return tooDeep();
+    _out.elementHeader(kBsonDocument, key);
+    return documentBody(it, hasFirst, firstKey, firstValue, depth + 1);
+}
+
+bool JsonToBson::arrayValue(od::value v, std::string_view key, size_t depth) {
+    if (depth + 1 > _maxDepth) return tooDeep();
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return syntaxError(e);
+    _out.elementHeader(kBsonArray, key);
+    size_t at = _out.beginDocument();
+    uint32_t index = 0;
+    char keyBuf[16];
+    for (auto item : arr) {
+        od::value ev;
+        if (auto e = item.get(ev)) return syntaxError(e);
+        if (!element(ev, arrayIndexKey(index++, keyBuf), depth + 1) || !sizeOk()) return false;
+    }
+    _out.endDocument(at);
+    return sizeOk();
+}
+
+bool JsonToBson::numberValue(od::value v, std::string_view key) {
+    od::number n;
+    if (auto e = v.get_number().get(n)) {
+        if (e == simdjson::NUMBER_ERROR) return bigInteger(v, key);
+        return syntaxError(e);
+    }
+    switch (n.get_number_type()) {
+        case od::number_type::signed_integer: {
+            int64_t i = n.get_int64();
+            if (i >= std::numeric_limits<int32_t>::min() &&
+                i <= std::numeric_limits<int32_t>::max()) {
+                _out.elementHeader(kBsonInt32, key);
+                _out.putLE(static_cast<int32_t>(i));
+            } else {
+                _out.elementHeader(kBsonInt64, key);
+                _out.putLE(i);
+            }
+            return true;
+        }
+        case od::number_type::unsigned_integer:  // beyond int64: a double, as API.md says
+            _out.elementHeader(kBsonDouble, key);
+            _out.putLE(static_cast<double>(n.get_uint64()));
+            return true;
+        case od::number_type::floating_point_number:
+            _out.elementHeader(kBsonDouble, key);
+            _out.putLE(n.get_double());
+            return true;
+    }
+    return syntaxError(simdjson::NUMBER_ERROR);
+}
+
+// simdjson rejects integers beyond uint64; API.md makes them doubles. Anything else it rejected
+// (bad syntax, a double out of range) stays an error.
+bool JsonToBson::bigInteger(od::value v, std::string_view key) {
+    std::string_view token = v.raw_json_token();
+    while (!token.empty() && isJsonSpace(token.back())) token.remove_suffix(1);
+    std::string_view digits = token.substr(!token.empty() && token[0] == '-' ? 1 : 0);
+    bool plainInteger = digits.size() > 1 && digits[0] != '0' &&
+                        std::all_of(digits.begin(), digits.end(),
+                                    [](char c) { return c >= '0' && c <= '9'; });
+    double d = 0;
+    if (plainInteger) {
+        auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), d);
+        plainInteger = ec == std::errc() && end == token.data() + token.size();
+    }
+    if (!plainInteger)
+        return fail(ErrorCodes::FailedToParse, "invalid JSON: invalid or out-of-range number '" +
+                                                   std::string(token.substr(0, 40)) + "'");
+    _out.elementHeader(kBsonDouble, key);
+    _out.putLE(d);
+    return true;
+}
+
+}  // namespace mongosd::json
