@@ -11,6 +11,7 @@ namespace mongosd::net {
 namespace {
 
 constexpr std::string_view kActionPrefix = "/api/v1/action/";
+constexpr size_t kMaxHttpBodyBytes = 48'000'000;
 
 using json::JsonMode;
 
@@ -50,7 +51,12 @@ StatusWith<BsonObj> parseBody(const HttpRequest& req) {
         return Status(ErrorCodes::UnsupportedFormat,
                       "Content-Type must be application/json, got '" + req.contentType + "'");
     if (req.body.empty()) return Status(ErrorCodes::FailedToParse, "the request body is empty");
-    return json::parseJsonObject(req.body);
+    // The body may carry many documents (insertMany) up to the 48 MB request limit; each user
+    // document is held to 16 MiB and 100 levels where it is stored.
+    json::JsonParseLimits limits;
+    limits.maxDepth = kMaxCommandDepth;
+    limits.maxBsonSize = kMaxHttpBodyBytes;
+    return json::parseJsonObject(req.body, limits);
 }
 
 Status replyStatus(BsonView reply) {

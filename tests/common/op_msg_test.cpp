@@ -200,10 +200,11 @@ TEST(OpMsgParse, RejectsInvalidBson) {
 }
 
 TEST(OpMsgParse, RejectsTooDeepBody) {
+    // Command bodies may nest kMaxCommandDepth levels (user documents plus their envelope).
     BsonBuilder leaf;
     leaf.appendInt32("x", 1);
     BsonObj cur = leaf.obj();
-    for (int i = 0; i < kMaxBsonDepth + 5; ++i) {
+    for (int i = 0; i < kMaxCommandDepth + 5; ++i) {
         BsonBuilder b;
         b.appendDocument("a", cur.view());
         cur = b.obj();
