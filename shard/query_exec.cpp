@@ -46,16 +46,14 @@ public:
     Status fill(OperationContext& opCtx, Batch& batch) override {
         if (batch.full()) return Status::OK();  // batchSize 0
         auto txn = opCtx.service.engine().beginRead();
-        auto cursor = txn->scan(_ns);
-        if (!cursor) {  // no such collection: no results
-            batch.exhausted = true;
-            return Status::OK();
-        }
-        bool more = _lastKey.empty() ? cursor->next() : cursor->seekAfter(_lastKey);
+        if (!txn.isOK()) return txn.getStatus();
+        storage::RecordCursor cursor = txn.getValue().scan(_ns);
+        if (!_lastKey.empty()) cursor.seekAfter(_lastKey);
+        bool more = cursor.next();
         int n = 0;
-        for (; more; more = cursor->next()) {
+        for (; more; more = cursor.next()) {
             if (++n % kInterruptCheckEvery == 0) MONGOSD_RETURN_IF_ERROR(opCtx.checkForInterrupt());
-            BsonView doc = cursor->doc();
+            BsonView doc = cursor.value();
             if (!_matcher->matches(doc)) continue;
             if (_skip > 0) {
                 --_skip;
@@ -63,17 +61,18 @@ public:
             }
             BsonObj out = _projection.apply(doc);
             if (!batch.fits(out.size())) break;  // resume at this document next time
-            _lastKey.assign(cursor->key());
+            _lastKey.assign(cursor.key());
             batch.add(std::move(out));
             if (_limit > 0 && ++_returned >= _limit) {
                 batch.exhausted = true;
                 return Status::OK();
             }
             if (batch.full()) {
-                batch.exhausted = !cursor->next();
-                return Status::OK();
+                batch.exhausted = !cursor.next();
+                return cursor.status();
             }
         }
+        MONGOSD_RETURN_IF_ERROR(cursor.status());
         batch.exhausted = !more;
         return Status::OK();
     }
@@ -95,24 +94,24 @@ Status forEachMatch(OperationContext& opCtx, const std::string& ns, BsonView fil
     auto matcher = query::parseFilter(filter);
     if (!matcher.isOK()) return matcher.getStatus();
     auto txn = opCtx.service.engine().beginRead();
+    if (!txn.isOK()) return txn.getStatus();
     if (auto id = query::extractIdEquality(filter)) {
         bson_iter_t idIt;
         id->view().iterInit(&idIt);
         bson_iter_next(&idIt);
-        auto doc = txn->findById(ns, idIt);
+        auto doc = txn.getValue().findById(ns, idIt);
         if (!doc.isOK()) return doc.getStatus();
         if (doc.getValue() && matcher.getValue()->matches(doc.getValue()->view()))
             fn(doc.getValue()->view());
         return Status::OK();
     }
-    auto cursor = txn->scan(ns);
-    if (!cursor) return Status::OK();
+    storage::RecordCursor cursor = txn.getValue().scan(ns);
     int n = 0;
-    while (cursor->next()) {
+    while (cursor.next()) {
         if (++n % kInterruptCheckEvery == 0) MONGOSD_RETURN_IF_ERROR(opCtx.checkForInterrupt());
-        if (matcher.getValue()->matches(cursor->doc()) && !fn(cursor->doc())) break;
+        if (matcher.getValue()->matches(cursor.value()) && !fn(cursor.value())) break;
     }
-    return Status::OK();
+    return cursor.status();
 }
 
 std::unique_ptr<CursorSource> makeVectorSource(std::vector<BsonObj> docs) {

@@ -112,8 +112,9 @@ Status insertDocument(OperationContext& opCtx, const std::string& ns, BsonView d
     auto& engine = opCtx.service.engine();
     return storage::retryOnWriteConflict([&]() -> Status {
         auto txn = engine.beginWrite();
-        MONGOSD_RETURN_IF_ERROR(txn->insert(ns, doc));
-        auto opTime = txn->commit();
+        if (!txn.isOK()) return txn.getStatus();
+        MONGOSD_RETURN_IF_ERROR(txn.getValue().insert(ns, doc));
+        auto opTime = txn.getValue().commit();
         if (!opTime.isOK()) return opTime.getStatus();
         outcome->opTime = opTime.getValue();
         return Status::OK();
@@ -134,7 +135,8 @@ Status updateDocuments(OperationContext& opCtx, const UpdateRequest& req, Update
             Status st = storage::retryOnWriteConflict([&]() -> Status {
                 matched = false;
                 auto txn = engine.beginWrite();
-                auto current = txn->findById(req.ns, firstValue(id));
+                if (!txn.isOK()) return txn.getStatus();
+                auto current = txn.getValue().findById(req.ns, firstValue(id));
                 if (!current.isOK()) return current.getStatus();
                 if (!current.getValue() || !matcher.getValue()->matches(current.getValue()->view()))
                     return Status::OK();  // changed since selection: no longer a target
@@ -142,16 +144,19 @@ Status updateDocuments(OperationContext& opCtx, const UpdateRequest& req, Update
                 BsonView before = current.getValue()->view();
                 auto after = req.update->apply(before);
                 if (!after.isOK()) return after.getStatus();
+                bool changed = !after.getValue().view().binaryEqual(before);
+                if (changed) {
+                    MONGOSD_RETURN_IF_ERROR(txn.getValue().update(req.ns, after.getValue().view()));
+                    auto opTime = txn.getValue().commit();
+                    if (!opTime.isOK()) return opTime.getStatus();
+                    out->opTime = opTime.getValue();
+                    ++out->modified;
+                }
+                // Recorded only once the attempt succeeded (a conflict retries from scratch).
                 if (!out->before) {
                     out->before = *current.getValue();
                     out->after = after.getValue();
                 }
-                if (after.getValue().view().binaryEqual(before)) return Status::OK();
-                MONGOSD_RETURN_IF_ERROR(txn->update(req.ns, after.getValue().view()));
-                auto opTime = txn->commit();
-                if (!opTime.isOK()) return opTime.getStatus();
-                out->opTime = opTime.getValue();
-                ++out->modified;
                 return Status::OK();
             });
             if (!st.isOK()) return st;
@@ -195,12 +200,13 @@ Status deleteDocuments(OperationContext& opCtx, const std::string& ns, BsonView 
             Status st = storage::retryOnWriteConflict([&]() -> Status {
                 removed = false;
                 auto txn = engine.beginWrite();
-                auto current = txn->findById(ns, firstValue(id));
+                if (!txn.isOK()) return txn.getStatus();
+                auto current = txn.getValue().findById(ns, firstValue(id));
                 if (!current.isOK()) return current.getStatus();
                 if (!current.getValue() || !matcher.getValue()->matches(current.getValue()->view()))
                     return Status::OK();
-                MONGOSD_RETURN_IF_ERROR(txn->remove(ns, firstValue(id)));
-                auto opTime = txn->commit();
+                MONGOSD_RETURN_IF_ERROR(txn.getValue().remove(ns, firstValue(id)));
+                auto opTime = txn.getValue().commit();
                 if (!opTime.isOK()) return opTime.getStatus();
                 out->opTime = opTime.getValue();
                 if (!out->removed) out->removed = *current.getValue();

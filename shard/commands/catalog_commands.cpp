@@ -17,6 +17,19 @@ Status validateCollectionName(std::string_view coll) {
     return Status::OK();
 }
 
+// Appends a UUID given as 8-4-4-4-12 hex as BSON binary subtype 4.
+void appendUuid(BsonBuilder& b, std::string_view key, std::string_view hex) {
+    uint8_t bytes[16] = {0};
+    size_t n = 0;
+    auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+    for (size_t i = 0; i + 1 < hex.size() && n < 16; ++i) {
+        if (hex[i] == '-') continue;
+        bytes[n++] = static_cast<uint8_t>(nibble(hex[i]) << 4 | nibble(hex[i + 1]));
+        ++i;
+    }
+    bson_append_binary(b.get(), key.data(), static_cast<int>(key.size()), BSON_SUBTYPE_UUID, bytes, 16);
+}
+
 Status runListDatabases(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& reply) {
     auto nameOnly = args.optionalBool("nameOnly", false);
     if (!nameOnly.isOK()) return nameOnly.getStatus();
@@ -34,7 +47,7 @@ Status runListDatabases(OperationContext& opCtx, const CommandArgs& args, BsonBu
             entry.appendString("name", db.name);
             if (!nameOnly.getValue()) {
                 entry.appendInt64("sizeOnDisk", db.sizeOnDisk);
-                entry.appendBool("empty", db.sizeOnDisk == 0);
+                entry.appendBool("empty", db.empty);
             }
             BsonObj e = entry.obj();
             if (!matcher.getValue()->matches(e)) continue;
@@ -62,14 +75,13 @@ Status runListCollections(OperationContext& opCtx, const CommandArgs& args, Bson
             char buf[16];
             for (const auto& c : colls) {
                 BsonBuilder entry;
-                entry.appendString("name", c.name);
+                entry.appendString("name", std::string_view(c.ns).substr(opCtx.db.size() + 1));
                 entry.appendString("type", "collection");
                 if (!nameOnly.getValue()) {
                     entry.appendDocument("options", c.options.view());
                     entry.appendDocument("info", [&](BsonBuilder& info) {
                         info.appendBool("readOnly", false);
-                        bson_append_binary(info.get(), "uuid", 4, BSON_SUBTYPE_UUID, c.uuid.data(),
-                                           static_cast<uint32_t>(c.uuid.size()));
+                        appendUuid(info, "uuid", c.uuid);
                     });
                     entry.appendDocument("idIndex", [](BsonBuilder& idx) {
                         idx.appendInt32("v", 2);
