@@ -14,6 +14,12 @@ namespace mongosd::json {
 
 static_assert(std::endian::native == std::endian::little, "BSON is little-endian");
 
+// memcpy that accepts an empty source (a default string_view has a null data pointer, which
+// memcpy must not be given even for zero bytes).
+inline void copyBytes(void* dst, const void* src, size_t n) {
+    if (n) std::memcpy(dst, src, n);
+}
+
 class BsonBuffer {
 public:
     const uint8_t* data() const { return _data.get(); }
@@ -38,7 +44,7 @@ public:
     }
     void put(const void* p, size_t n) {
         reserveMore(n);
-        std::memcpy(_data.get() + _size, p, n);
+        copyBytes(_data.get() + _size, p, n);
         _size += n;
     }
     template <typename T>
@@ -58,7 +64,7 @@ public:
     void elementHeader(uint8_t type, std::string_view key) {
         uint8_t* p = extend(key.size() + 2);
         p[0] = type;
-        std::memcpy(p + 1, key.data(), key.size());
+        copyBytes(p + 1, key.data(), key.size());
         p[key.size() + 1] = 0;
     }
     // A BSON string body: int32 length including the NUL, the bytes, the NUL.
@@ -66,12 +72,12 @@ public:
         uint8_t* p = extend(s.size() + 5);
         auto len = static_cast<int32_t>(s.size() + 1);
         std::memcpy(p, &len, 4);
-        std::memcpy(p + 4, s.data(), s.size());
+        copyBytes(p + 4, s.data(), s.size());
         p[s.size() + 4] = 0;
     }
     void cstring(std::string_view s) {
         uint8_t* p = extend(s.size() + 1);
-        std::memcpy(p, s.data(), s.size());
+        copyBytes(p, s.data(), s.size());
         p[s.size()] = 0;
     }
     // Opens a document body; returns the offset to hand to endDocument().

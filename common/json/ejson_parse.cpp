@@ -31,9 +31,9 @@ struct ThreadState {
             padded = std::make_unique_for_overwrite<char[]>(paddedCap);
         }
         char* p = padded.get();
-        std::memcpy(p, prefix.data(), prefix.size());
-        std::memcpy(p + prefix.size(), json.data(), json.size());
-        std::memcpy(p + prefix.size() + json.size(), suffix.data(), suffix.size());
+        copyBytes(p, prefix.data(), prefix.size());
+        copyBytes(p + prefix.size(), json.data(), json.size());
+        copyBytes(p + prefix.size() + json.size(), suffix.data(), suffix.size());
         std::memset(p + len, 0, simdjson::SIMDJSON_PADDING);
         return simdjson::padded_string_view(p, len, paddedCap);
     }
@@ -95,7 +95,7 @@ StatusWith<BsonObj> parseJsonObject(std::string_view json, const JsonParseLimits
 
 Status appendJsonValue(std::string_view json, std::string_view key, BsonBuilder& out,
                        const JsonParseLimits& limits) {
-    if (std::memchr(key.data(), 0, key.size()))
+    if (key.find('\0') != std::string_view::npos)
         return Status(ErrorCodes::BadValue, "field names must not contain NUL characters");
     ThreadState& state = threadState();
     ReleaseOnExit release{state};

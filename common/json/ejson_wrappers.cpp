@@ -104,7 +104,17 @@ bool normalizeRegexOptions(std::string_view in, char (&out)[8], size_t& n) {
     return true;
 }
 
-std::string quoted(std::string_view s) { return "'" + std::string(s.substr(0, 64)) + "'"; }
+// 'text' for error messages, cut to 64 bytes. Built by appends: GCC 12 warns falsely
+// (-Wrestrict) on "'" + std::string(...) at -O2.
+std::string quoted(std::string_view s) {
+    s = s.substr(0, 64);
+    std::string out;
+    out.reserve(s.size() + 2);
+    out.push_back('\'');
+    out.append(s);
+    out.push_back('\'');
+    return out;
+}
 
 }  // namespace
 
@@ -170,12 +180,11 @@ bool JsonToBson::uint32Of(od::value v, std::string_view what, uint32_t& out) {
     if (auto e = v.type().get(type)) return syntaxError(e);
     if (type != od::json_type::number)
         return badValue(std::string(what) + " must be an unsigned 32-bit integer");
-    od::number n;
-    if (auto e = v.get_number().get(n)) return syntaxError(e);
-    if (n.get_number_type() != od::number_type::signed_integer || n.get_int64() < 0 ||
-        n.get_int64() > std::numeric_limits<uint32_t>::max())
+    JsonNumber n;
+    if (!readNumber(v, n)) return false;
+    if (!n.isInteger || n.integer < 0 || n.integer > std::numeric_limits<uint32_t>::max())
         return badValue(std::string(what) + " must be an unsigned 32-bit integer");
-    out = static_cast<uint32_t>(n.get_int64());
+    out = static_cast<uint32_t>(n.integer);
     return true;
 }
 
@@ -208,13 +217,14 @@ bool JsonToBson::date(od::value v, std::string_view key) {
     } else if (type == od::json_type::object) {
         if (!dateNumberLong(v, ms)) return false;
     } else if (type == od::json_type::number) {
-        od::number n;
-        if (auto e = v.get_number().get(n)) return syntaxError(e);
-        double d = n.is_double() ? n.get_double() : 0;
-        if (n.get_number_type() == od::number_type::signed_integer) {
-            ms = n.get_int64();
-        } else if (n.is_double() && std::trunc(d) == d && d >= -9.2e18 && d <= 9.2e18) {
-            ms = static_cast<int64_t>(d);
+        JsonNumber n;
+        if (!readNumber(v, n)) return false;
+        // 2^63 is exactly representable, so the range test is exact.
+        constexpr double kTwo63 = 9223372036854775808.0;
+        if (n.isInteger) {
+            ms = n.integer;
+        } else if (std::trunc(n.real) == n.real && n.real >= -kTwo63 && n.real < kTwo63) {
+            ms = static_cast<int64_t>(n.real);
         } else {
             return badValue("$date number must be an integral count of milliseconds");
         }
@@ -393,7 +403,7 @@ bool JsonToBson::regularExpression(od::value v, std::string_view key) {
     }
     if (!havePattern || !haveOptions)
         return badValue("$regularExpression needs \"pattern\" and \"options\"");
-    if (std::memchr(pattern.data(), 0, pattern.size()))
+    if (pattern.find('\0') != std::string_view::npos)
         return badValue("$regularExpression pattern must not contain NUL characters");
     char sorted[8];
     size_t n = 0;
@@ -436,12 +446,9 @@ bool JsonToBson::minMaxKey(od::value v, std::string_view name, uint8_t type,
                            std::string_view key) {
     od::json_type jt;
     if (auto e = v.type().get(jt)) return syntaxError(e);
-    od::number n;
-    if (jt == od::json_type::number) {
-        if (auto e = v.get_number().get(n)) return syntaxError(e);
-    }
-    if (jt != od::json_type::number || n.get_number_type() != od::number_type::signed_integer ||
-        n.get_int64() != 1)
+    JsonNumber n;
+    if (jt == od::json_type::number && !readNumber(v, n)) return false;
+    if (jt != od::json_type::number || !n.isInteger || n.integer != 1)
         return badValue(std::string(name) + " must be 1");
     _out.elementHeader(type, key);
     return true;

@@ -72,7 +72,7 @@ bool JsonToBson::sizeOk() {
 }
 
 bool JsonToBson::keyOk(std::string_view key) {
-    if (std::memchr(key.data(), 0, key.size()) == nullptr) [[likely]]
+    if (key.find('\0') == std::string_view::npos) [[likely]]
         return true;
     return badValue("field names must not contain NUL characters");
 }
@@ -189,55 +189,68 @@ bool JsonToBson::arrayValue(od::value v, std::string_view key, size_t depth) {
 }
 
 bool JsonToBson::numberValue(od::value v, std::string_view key) {
-    od::number n;
-    if (auto e = v.get_number().get(n)) {
-        if (e == simdjson::NUMBER_ERROR) return bigInteger(v, key);
-        return syntaxError(e);
+    JsonNumber n;
+    if (!readNumber(v, n)) return false;
+    if (!n.isInteger) {
+        _out.elementHeader(kBsonDouble, key);
+        _out.putLE(n.real);
+    } else if (n.integer >= std::numeric_limits<int32_t>::min() &&
+               n.integer <= std::numeric_limits<int32_t>::max()) {
+        _out.elementHeader(kBsonInt32, key);
+        _out.putLE(static_cast<int32_t>(n.integer));
+    } else {
+        _out.elementHeader(kBsonInt64, key);
+        _out.putLE(n.integer);
     }
-    switch (n.get_number_type()) {
-        case od::number_type::signed_integer: {
-            int64_t i = n.get_int64();
-            if (i >= std::numeric_limits<int32_t>::min() &&
-                i <= std::numeric_limits<int32_t>::max()) {
-                _out.elementHeader(kBsonInt32, key);
-                _out.putLE(static_cast<int32_t>(i));
-            } else {
-                _out.elementHeader(kBsonInt64, key);
-                _out.putLE(i);
-            }
-            return true;
-        }
-        case od::number_type::unsigned_integer:  // beyond int64: a double, as API.md says
-            _out.elementHeader(kBsonDouble, key);
-            _out.putLE(static_cast<double>(n.get_uint64()));
-            return true;
-        case od::number_type::floating_point_number:
-            _out.elementHeader(kBsonDouble, key);
-            _out.putLE(n.get_double());
-            return true;
-    }
-    return syntaxError(simdjson::NUMBER_ERROR);
+    return true;
 }
 
-// simdjson rejects integers beyond uint64; API.md makes them doubles. Anything else it rejected
+// Each number is read with the typed getter its syntax calls for. simdjson 3.0's get_number()
+// is not used: it returns 0 for doubles with more than 19 significant digits (simdjson issue
+// #2099, found by our fuzzer).
+bool JsonToBson::readNumber(od::value v, JsonNumber& out) {
+    od::number_type type;
+    simdjson::error_code e = v.get_number_type().get(type);
+    if (!e) {
+        switch (type) {
+            case od::number_type::signed_integer:
+                out.isInteger = true;
+                e = v.get_int64().get(out.integer);
+                break;
+            case od::number_type::unsigned_integer: {  // beyond int64: a double, as API.md says
+                uint64_t u = 0;
+                e = v.get_uint64().get(u);
+                out.real = static_cast<double>(u);
+                break;
+            }
+            case od::number_type::floating_point_number:
+                e = v.get_double().get(out.real);
+                break;
+        }
+    }
+    // The typed getters report an integer beyond their range as INCORRECT_TYPE.
+    if (e == simdjson::NUMBER_ERROR || e == simdjson::INCORRECT_TYPE) return bigInteger(v, out);
+    if (e) return syntaxError(e);
+    return true;
+}
+
+// simdjson rejects integers beyond 64 bits; API.md makes them doubles. Anything else it rejected
 // (bad syntax, a double out of range) stays an error.
-bool JsonToBson::bigInteger(od::value v, std::string_view key) {
+bool JsonToBson::bigInteger(od::value v, JsonNumber& out) {
     std::string_view token = v.raw_json_token();
     while (!token.empty() && isJsonSpace(token.back())) token.remove_suffix(1);
     std::string_view digits = token.substr(!token.empty() && token[0] == '-' ? 1 : 0);
     bool plainInteger = digits.size() > 1 && digits[0] != '0' &&
                         std::all_of(digits.begin(), digits.end(),
                                     [](char c) { return c >= '0' && c <= '9'; });
-    double d = 0;
     if (plainInteger) {
-        auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), d);
+        auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), out.real);
         plainInteger = ec == std::errc() && end == token.data() + token.size();
     }
     if (!plainInteger)
         return fail(ErrorCodes::FailedToParse, "invalid JSON: invalid or out-of-range number '" +
                                                    std::string(token.substr(0, 40)) + "'");
-    _out.elementHeader(kBsonDouble, key);
-    _out.putLE(d);
+    out.isInteger = false;
     return true;
 }
 

@@ -77,6 +77,14 @@ private:
     std::unique_ptr<std::unordered_set<std::string_view>> _hashed;
 };
 
+// A JSON number as the translator classifies it (API.md): an integer that fits int64, or a
+// double (a fraction or exponent, or an integer beyond int64).
+struct JsonNumber {
+    bool isInteger = false;
+    int64_t integer = 0;
+    double real = 0;
+};
+
 class JsonToBson {
 public:
     JsonToBson(BsonBuffer& out, std::vector<std::string_view>& keyStack,
@@ -95,7 +103,8 @@ private:
     bool objectValue(od::value v, std::string_view key, size_t depth);
     bool arrayValue(od::value v, std::string_view key, size_t depth);
     bool numberValue(od::value v, std::string_view key);
-    bool bigInteger(od::value v, std::string_view key);
+    bool readNumber(od::value v, JsonNumber& out);
+    bool bigInteger(od::value v, JsonNumber& out);
     // Writes a document body at level `depth` whose first field (when hasFirst) has been read.
     bool documentBody(od::object_iterator& it, bool hasFirst, std::string_view firstKey,
                       od::value firstValue, size_t depth);

@@ -102,6 +102,38 @@ TEST(EjsonParse, FractionOrExponentMakesADouble) {
     EXPECT_TRUE(std::signbit(bson_iter_double(&it)));
 }
 
+// Fuzzer find (crash-44fb48e1): simdjson 3.0's get_number() reads doubles with more than 19
+// significant digits as 0, so "221474836481474822144.0" came back as 0.0.
+TEST(EjsonParse, FuzzRegressionDoubleWithManyDigits) {
+    BsonObj d = parseOk(
+        R"({"a":221474836481474822144.0,"b":1000000000.000000001,"c":-12345678901234567890.5,)"
+        R"("d":{"$date":1577836800000.0000000000000000001}})");
+    bson_iter_t it = iterOf(d, "a");
+    EXPECT_EQ(bson_iter_double(&it), 221474836481474822144.0);
+    it = iterOf(d, "b");
+    EXPECT_EQ(bson_iter_double(&it), 1000000000.000000001);
+    it = iterOf(d, "c");
+    EXPECT_EQ(bson_iter_double(&it), -12345678901234567890.5);
+    it = iterOf(d, "d");
+    EXPECT_EQ(bson_iter_date_time(&it), 1577836800000);
+    BsonBuilder b;
+    ASSERT_TRUE(appendJsonValue("221474836481474836483", "v", b).isOK());
+    BsonObj doc = b.obj();
+    EXPECT_EQ(toJson(doc), R"({"v":221474836481474822144.0})");
+    expectBothRoundTrips(doc);
+}
+
+// Fuzzer find (UBSan): an empty input or key has a null data pointer, which memcpy/memchr must
+// not be given even for zero bytes.
+TEST(EjsonParse, FuzzRegressionEmptyViews) {
+    EXPECT_EQ(parseCode(std::string_view()), ErrorCodes::FailedToParse);
+    BsonBuilder b;
+    EXPECT_EQ(appendJsonValue(std::string_view(), std::string_view(), b).code(),
+              ErrorCodes::FailedToParse);
+    ASSERT_TRUE(appendJsonValue("1", std::string_view(), b).isOK());
+    EXPECT_EQ(toJson(b.obj()), R"({"":1})");
+}
+
 TEST(EjsonRoundTrip, Int32AndInt64Boundaries) {
     BsonBuilder b;
     b.appendInt32("i32max", std::numeric_limits<int32_t>::max());
