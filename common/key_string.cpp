@@ -46,8 +46,8 @@ void appendCString(std::string& out, const char* s, size_t len) {
 // Elements as (rank byte, field name, value), then kEnd.
 void appendObjectBody(std::string& out, bson_iter_t* child, int depth) {
     while (bson_iter_next(child)) {
-        appendByte(out, static_cast<uint8_t>(canonicalTypeRank(bson_iter_type(child)) +
-                                              kFieldRankOffset));
+        appendByte(
+            out, static_cast<uint8_t>(canonicalTypeRank(bson_iter_type(child)) + kFieldRankOffset));
         appendCString(out, bson_iter_key(child), bson_iter_key_len(child));
         appendValueTo(out, *child, depth);
     }
@@ -150,8 +150,8 @@ void appendValueTo(std::string& out, const bson_iter_t& it, int depth) {
         case BSON_TYPE_DATE_TIME:
             appendByte(out, kDate);
             // Flipping the sign bit makes signed order unsigned.
-            return appendBigEndian(out, static_cast<uint64_t>(bson_iter_date_time(&it)) ^
-                                            (uint64_t{1} << 63), 8);
+            return appendBigEndian(
+                out, static_cast<uint64_t>(bson_iter_date_time(&it)) ^ (uint64_t{1} << 63), 8);
         case BSON_TYPE_TIMESTAMP: {
             uint32_t t = 0, i = 0;
             bson_iter_timestamp(&it, &t, &i);

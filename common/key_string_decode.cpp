@@ -20,30 +20,48 @@ Status corrupt(const char* what) {
 // Canonical rank of the value a type byte starts, or INT32_MIN when it starts none.
 int rankOfTypeByte(uint8_t t) {
     switch (t) {
-        case kMinKey: return canonicalTypeRank(BSON_TYPE_MINKEY);
-        case kUndefined: return canonicalTypeRank(BSON_TYPE_UNDEFINED);
-        case kNull: return canonicalTypeRank(BSON_TYPE_NULL);
+        case kMinKey:
+            return canonicalTypeRank(BSON_TYPE_MINKEY);
+        case kUndefined:
+            return canonicalTypeRank(BSON_TYPE_UNDEFINED);
+        case kNull:
+            return canonicalTypeRank(BSON_TYPE_NULL);
         case kNumberNaN:
         case kNumberNegativeInfinity:
         case kNumberNegative:
         case kNumberZero:
         case kNumberPositive:
-        case kNumberPositiveInfinity: return canonicalTypeRank(BSON_TYPE_DOUBLE);
-        case kString: return canonicalTypeRank(BSON_TYPE_UTF8);
-        case kObject: return canonicalTypeRank(BSON_TYPE_DOCUMENT);
-        case kArray: return canonicalTypeRank(BSON_TYPE_ARRAY);
-        case kBinData: return canonicalTypeRank(BSON_TYPE_BINARY);
-        case kObjectId: return canonicalTypeRank(BSON_TYPE_OID);
+        case kNumberPositiveInfinity:
+            return canonicalTypeRank(BSON_TYPE_DOUBLE);
+        case kString:
+            return canonicalTypeRank(BSON_TYPE_UTF8);
+        case kObject:
+            return canonicalTypeRank(BSON_TYPE_DOCUMENT);
+        case kArray:
+            return canonicalTypeRank(BSON_TYPE_ARRAY);
+        case kBinData:
+            return canonicalTypeRank(BSON_TYPE_BINARY);
+        case kObjectId:
+            return canonicalTypeRank(BSON_TYPE_OID);
         case kFalse:
-        case kTrue: return canonicalTypeRank(BSON_TYPE_BOOL);
-        case kDate: return canonicalTypeRank(BSON_TYPE_DATE_TIME);
-        case kTimestamp: return canonicalTypeRank(BSON_TYPE_TIMESTAMP);
-        case kRegex: return canonicalTypeRank(BSON_TYPE_REGEX);
-        case kDbPointer: return canonicalTypeRank(BSON_TYPE_DBPOINTER);
-        case kCode: return canonicalTypeRank(BSON_TYPE_CODE);
-        case kCodeWithScope: return canonicalTypeRank(BSON_TYPE_CODEWSCOPE);
-        case kMaxKey: return canonicalTypeRank(BSON_TYPE_MAXKEY);
-        default: return INT32_MIN;
+        case kTrue:
+            return canonicalTypeRank(BSON_TYPE_BOOL);
+        case kDate:
+            return canonicalTypeRank(BSON_TYPE_DATE_TIME);
+        case kTimestamp:
+            return canonicalTypeRank(BSON_TYPE_TIMESTAMP);
+        case kRegex:
+            return canonicalTypeRank(BSON_TYPE_REGEX);
+        case kDbPointer:
+            return canonicalTypeRank(BSON_TYPE_DBPOINTER);
+        case kCode:
+            return canonicalTypeRank(BSON_TYPE_CODE);
+        case kCodeWithScope:
+            return canonicalTypeRank(BSON_TYPE_CODEWSCOPE);
+        case kMaxKey:
+            return canonicalTypeRank(BSON_TYPE_MAXKEY);
+        default:
+            return INT32_MIN;
     }
 }
 
@@ -139,8 +157,8 @@ Status Decoder::nested(bson_t* out, const char* key, int keyLen, int depth, bool
                          : bson_append_document_begin(out, key, keyLen, &child);
     if (!begun) return corrupt("value too large for BSON");
     Status st = isArray ? arrayBody(&child, depth + 1) : objectBody(&child, depth + 1);
-    bool ended = isArray ? bson_append_array_end(out, &child)
-                         : bson_append_document_end(out, &child);
+    bool ended =
+        isArray ? bson_append_array_end(out, &child) : bson_append_document_end(out, &child);
     MONGOSD_RETURN_IF_ERROR(st);
     return appended(ended);
 }
@@ -161,8 +179,8 @@ Status Decoder::binData(bson_t* out, const char* key, int keyLen) {
         data += 4;
         len -= 4;
     }
-    return appended(bson_append_binary(out, key, keyLen, static_cast<bson_subtype_t>(subtype),
-                                       data, static_cast<uint32_t>(len)));
+    return appended(bson_append_binary(out, key, keyLen, static_cast<bson_subtype_t>(subtype), data,
+                                       static_cast<uint32_t>(len)));
 }
 
 Status Decoder::number(bson_t* out, const char* key, int keyLen, uint8_t typeByte) {
@@ -176,22 +194,33 @@ Status Decoder::value(bson_t* out, const char* key, int keyLen, int depth) {
     uint8_t t;
     if (!_r.readByte(&t)) return corrupt("missing value");
     switch (t) {
-        case kMinKey: return appended(bson_append_minkey(out, key, keyLen));
-        case kMaxKey: return appended(bson_append_maxkey(out, key, keyLen));
-        case kUndefined: return appended(bson_append_undefined(out, key, keyLen));
-        case kNull: return appended(bson_append_null(out, key, keyLen));
-        case kFalse: return appended(bson_append_bool(out, key, keyLen, false));
-        case kTrue: return appended(bson_append_bool(out, key, keyLen, true));
+        case kMinKey:
+            return appended(bson_append_minkey(out, key, keyLen));
+        case kMaxKey:
+            return appended(bson_append_maxkey(out, key, keyLen));
+        case kUndefined:
+            return appended(bson_append_undefined(out, key, keyLen));
+        case kNull:
+            return appended(bson_append_null(out, key, keyLen));
+        case kFalse:
+            return appended(bson_append_bool(out, key, keyLen, false));
+        case kTrue:
+            return appended(bson_append_bool(out, key, keyLen, true));
         case kNumberNaN:
         case kNumberNegativeInfinity:
         case kNumberNegative:
         case kNumberZero:
         case kNumberPositive:
-        case kNumberPositiveInfinity: return number(out, key, keyLen, t);
-        case kObject: return nested(out, key, keyLen, depth, false);
-        case kArray: return nested(out, key, keyLen, depth, true);
-        case kBinData: return binData(out, key, keyLen);
-        default: return scalar(out, key, keyLen, t, depth);
+        case kNumberPositiveInfinity:
+            return number(out, key, keyLen, t);
+        case kObject:
+            return nested(out, key, keyLen, depth, false);
+        case kArray:
+            return nested(out, key, keyLen, depth, true);
+        case kBinData:
+            return binData(out, key, keyLen);
+        default:
+            return scalar(out, key, keyLen, t, depth);
     }
 }
 
@@ -223,8 +252,7 @@ Status Decoder::scalar(bson_t* out, const char* key, int keyLen, uint8_t t, int 
             std::string pattern, options;
             MONGOSD_RETURN_IF_ERROR(cString(&pattern));
             MONGOSD_RETURN_IF_ERROR(cString(&options));
-            return appended(
-                bson_append_regex(out, key, keyLen, pattern.c_str(), options.c_str()));
+            return appended(bson_append_regex(out, key, keyLen, pattern.c_str(), options.c_str()));
         }
         case kDbPointer: {
             uint64_t len = 0;
@@ -252,8 +280,8 @@ Status Decoder::scalar(bson_t* out, const char* key, int keyLen, uint8_t t, int 
             bson_t scope;
             bson_init(&scope);
             Status st = objectBody(&scope, depth + 1);
-            bool ok = st.isOK() &&
-                      bson_append_code_with_scope(out, key, keyLen, code.c_str(), &scope);
+            bool ok =
+                st.isOK() && bson_append_code_with_scope(out, key, keyLen, code.c_str(), &scope);
             bson_destroy(&scope);
             MONGOSD_RETURN_IF_ERROR(st);
             return appended(ok);

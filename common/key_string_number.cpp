@@ -14,7 +14,7 @@ namespace mongosd::keystring::detail {
 namespace {
 
 constexpr uint64_t kTopBit = uint64_t{1} << 63;
-constexpr int kGroups = 9;  // 63 bits below the leading one, 7 per byte
+constexpr int kGroups = 9;              // 63 bits below the leading one, 7 per byte
 constexpr int kDecimalDigitBytes = 15;  // 10^34 < 2^120
 
 NumberClass signedClass(bool negative) {
@@ -84,9 +84,8 @@ void appendMagnitude(std::string& out, const NumberKey& k) {
         out.push_back(static_cast<char>((groups[i] << 1) | (i < last ? 1 : 0)));
     }
     if (!k.inexact()) return;
-    appendBigEndian(out,
-                    static_cast<uint32_t>(k.decimalExponent + static_cast<int32_t>(kExponentBias)),
-                    2);
+    appendBigEndian(
+        out, static_cast<uint32_t>(k.decimalExponent + static_cast<int32_t>(kExponentBias)), 2);
     appendBigEndian(out, static_cast<uint64_t>(k.decimalDigits >> 64), kDecimalDigitBytes - 8);
     appendBigEndian(out, static_cast<uint64_t>(k.decimalDigits), 8);
 }

@@ -85,8 +85,8 @@ bool normalizeDecimal(unsigned __int128* c, int32_t* q) {
            *c < pow10U128(kDecimalMaxDigits);
 }
 
-bool appendDecimal(bson_t* doc, const char* field, int fieldLen, bool negative,
-                   unsigned __int128 c, int32_t q) {
+bool appendDecimal(bson_t* doc, const char* field, int fieldLen, bool negative, unsigned __int128 c,
+                   int32_t q) {
     if (!normalizeDecimal(&c, &q)) return false;
     bson_decimal128_t d = makeDecimal128(negative, c, q);
     return bson_append_decimal128(doc, field, fieldLen, &d);
@@ -113,8 +113,7 @@ bool exactBinaryAsDecimal(uint64_t odd, int32_t shift, unsigned __int128* c, int
     return true;
 }
 
-bool appendExact(bson_t* doc, const char* field, int fieldLen, bool negative,
-                 const NumberKey& k) {
+bool appendExact(bson_t* doc, const char* field, int fieldLen, bool negative, const NumberKey& k) {
     int tz = std::countr_zero(k.significand);
     uint64_t odd = k.significand >> tz;
     int32_t shift = k.exponent - 63 + tz;  // value = odd * 2^shift
@@ -122,8 +121,8 @@ bool appendExact(bson_t* doc, const char* field, int fieldLen, bool negative,
     if (shift >= 0 && k.exponent <= 63) {
         uint64_t mag = odd << shift;  // < 2^64 since exponent <= 63
         if (k.exponent <= 62 || (negative && mag == kTopBit)) {
-            int64_t v = negative ? static_cast<int64_t>(uint64_t{0} - mag)
-                                 : static_cast<int64_t>(mag);
+            int64_t v =
+                negative ? static_cast<int64_t>(uint64_t{0} - mag) : static_cast<int64_t>(mag);
             if (v >= std::numeric_limits<int32_t>::min() &&
                 v <= std::numeric_limits<int32_t>::max()) {
                 return bson_append_int32(doc, field, fieldLen, static_cast<int32_t>(v));
