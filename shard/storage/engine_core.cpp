@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <random>
 
 #include "shard/storage/txn_state.h"
 #include "shard/storage/wt_util.h"
@@ -26,7 +27,8 @@ EngineCore::EngineCore(StorageOptions options_, WT_CONNECTION* conn_)
     : options(std::move(options_)),
       conn(conn_),
       sessions(conn_),
-      journal([this] { return flushLog(); }, [this] { return lastCommitted(); }) {}
+      journal([this] { return flushLog(); }, [this] { return lastCommitted(); }),
+      _identSuffix(std::to_string(std::random_device{}() | (uint64_t(std::random_device{}()) << 32))) {}
 
 EngineCore::~EngineCore() { invariant(!_flusher.joinable() && !_checkpointer.joinable()); }
 
@@ -174,10 +176,11 @@ StatusWith<std::string> EngineCore::createIdent() {
     if (!session.isOK()) return session.getStatus();
     WT_SESSION* s = session.getValue()->get();
     for (;;) {
-        std::string ident = kIdentPrefix + std::to_string(_nextIdent.fetch_add(1));
+        std::string ident =
+            kIdentPrefix + std::to_string(_nextIdent.fetch_add(1)) + "-" + _identSuffix;
         std::string uri = "table:" + ident;
         int ret = s->create(s, uri.c_str(), kDocumentTableConfig);
-        if (ret == EEXIST) continue;  // left over from an earlier run, not yet dropped
+        if (ret == EEXIST) continue;  // not expected with a fresh suffix; harmless
         if (ret != 0) return wtError(ret, "create " + uri);
         return ident;
     }

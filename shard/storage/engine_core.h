@@ -105,7 +105,11 @@ private:
     OpTime _lastCommitted;
     std::atomic<int64_t> _term{1};
     std::atomic<uint64_t> _commits{0};
+    // Idents are "collection-<n>-<suffix>" with a random suffix per process: a name is never
+    // reused, not even after its table was dropped, because WiredTiger's recovery could
+    // otherwise pair a new table with an old checkpoint of the same name.
     std::atomic<uint64_t> _nextIdent{1};
+    const std::string _identSuffix;
 
     std::mutex _checkpointMutex;
     Timestamp _lastCheckpointTs;

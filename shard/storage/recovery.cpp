@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
-#include <charconv>
 #include <set>
 
 #include "common/key_string.h"
@@ -234,22 +233,16 @@ Status EngineCore::dropOrphanTables(WtSession* session) {
         wtStatus(s->open_cursor(s, "metadata:", nullptr, nullptr, &meta), "open metadata"));
     const std::string prefix = std::string("table:") + kIdentPrefix;
     std::vector<std::string> orphans;
-    uint64_t maxIdent = 0;
     int ret;
     while ((ret = meta->next(meta)) == 0) {
         const char* uri = nullptr;
         meta->get_key(meta, &uri);
         std::string_view name(uri);
         if (name.substr(0, prefix.size()) != prefix) continue;
-        uint64_t n = 0;
-        std::string_view digits = name.substr(prefix.size());
-        std::from_chars(digits.data(), digits.data() + digits.size(), n);
-        maxIdent = std::max(maxIdent, n);
         if (live.count(std::string(name)) == 0) orphans.emplace_back(name);
     }
     meta->close(meta);
     if (ret != WT_NOTFOUND) return wtError(ret, "scan metadata");
-    _nextIdent.store(maxIdent + 1);
     for (const auto& uri : orphans) {
         ret = s->drop(s, uri.c_str(), "force=true");
         if (ret != 0) return wtError(ret, "drop orphan " + uri);

@@ -108,31 +108,31 @@ StatusWith<ReadTxn> StorageEngine::beginRead(std::optional<Timestamp> readAt) {
     return ReadTxn(std::move(state));
 }
 
-Status StorageEngine::createCollection(std::string_view ns, BsonView options) {
-    return retryOnWriteConflict([&]() -> Status {
+StatusWith<OpTime> StorageEngine::createCollection(std::string_view ns, BsonView options) {
+    return retryOnWriteConflict([&]() -> StatusWith<OpTime> {
         auto txn = beginWrite();
         if (!txn.isOK()) return txn.getStatus();
         auto created = txn.getValue()._state->createCollection(ns, options);
         if (!created.isOK()) return created.getStatus();
-        return txn.getValue().commit().getStatus();
+        return txn.getValue().commit();
     });
 }
 
-Status StorageEngine::dropCollection(std::string_view ns) {
-    return retryOnWriteConflict([&]() -> Status {
+StatusWith<OpTime> StorageEngine::dropCollection(std::string_view ns) {
+    return retryOnWriteConflict([&]() -> StatusWith<OpTime> {
         auto txn = beginWrite();
         if (!txn.isOK()) return txn.getStatus();
         MONGOSD_RETURN_IF_ERROR(txn.getValue()._state->dropCollection(ns));
-        return txn.getValue().commit().getStatus();
+        return txn.getValue().commit();
     });
 }
 
-Status StorageEngine::dropDatabase(std::string_view db) {
-    return retryOnWriteConflict([&]() -> Status {
+StatusWith<OpTime> StorageEngine::dropDatabase(std::string_view db) {
+    return retryOnWriteConflict([&]() -> StatusWith<OpTime> {
         auto txn = beginWrite();
         if (!txn.isOK()) return txn.getStatus();
         MONGOSD_RETURN_IF_ERROR(txn.getValue()._state->dropDatabase(db));
-        return txn.getValue().commit().getStatus();
+        return txn.getValue().commit();
     });
 }
 

@@ -73,13 +73,15 @@ public:
     // than the last checkpoint's stable timestamp).
     StatusWith<ReadTxn> beginRead(std::optional<Timestamp> readAt = std::nullopt);
 
-    // Catalog. Each change commits with its "c" oplog entry.
+    // Catalog. Each change commits with its "c" oplog entry and returns that entry's optime
+    // (pass it to waitForDurable for j:true).
     // NamespaceExists, InvalidNamespace.
-    Status createCollection(std::string_view ns, BsonView options = BsonView());
+    StatusWith<OpTime> createCollection(std::string_view ns, BsonView options = BsonView());
     // NamespaceNotFound.
-    Status dropCollection(std::string_view ns);
-    // Drops every collection of `db`; OK when there are none.
-    Status dropDatabase(std::string_view db);
+    StatusWith<OpTime> dropCollection(std::string_view ns);
+    // Drops every collection of `db`; without any it changes nothing and returns the last
+    // applied optime.
+    StatusWith<OpTime> dropDatabase(std::string_view db);
     std::vector<DatabaseInfo> listDatabases() const;
     std::vector<CollectionInfo> listCollections(std::string_view db) const;
     bool collectionExists(std::string_view ns) const;

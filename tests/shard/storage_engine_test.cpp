@@ -125,7 +125,7 @@ TEST(StorageEngine, CatalogCreateDropList) {
     TempDir dir;
     auto engine = openEngine(dir.path());
     ASSERT_TRUE(engine->createCollection("a.x").isOK());
-    EXPECT_EQ(engine->createCollection("a.x").code(), ErrorCodes::NamespaceExists);
+    EXPECT_EQ(engine->createCollection("a.x").getStatus().code(), ErrorCodes::NamespaceExists);
     ASSERT_TRUE(engine->createCollection("a.y").isOK());
     insertOne(*engine, "b.z", doc(1, 1));
 
@@ -142,7 +142,7 @@ TEST(StorageEngine, CatalogCreateDropList) {
     EXPECT_NE(colls[0].uuid, colls[1].uuid);
 
     ASSERT_TRUE(engine->dropCollection("a.x").isOK());
-    EXPECT_EQ(engine->dropCollection("a.x").code(), ErrorCodes::NamespaceNotFound);
+    EXPECT_EQ(engine->dropCollection("a.x").getStatus().code(), ErrorCodes::NamespaceNotFound);
     EXPECT_FALSE(engine->collectionExists("a.x"));
     ASSERT_TRUE(engine->dropDatabase("b").isOK());
     EXPECT_FALSE(engine->collectionExists("b.z"));
@@ -156,7 +156,8 @@ TEST(StorageEngine, InvalidNamespaces) {
     auto engine = openEngine(dir.path());
     for (const std::string& ns : std::vector<std::string>{"", "nodot", ".c", "db.", "d/b.c", "d b.c", "d$.c", "db.c$x",
                            std::string("db.c\0x", 6), "db..c", std::string(300, 'a') + ".c"}) {
-        EXPECT_EQ(engine->createCollection(ns).code(), ErrorCodes::InvalidNamespace) << ns;
+        EXPECT_EQ(engine->createCollection(ns).getStatus().code(), ErrorCodes::InvalidNamespace)
+            << ns;
     }
     auto txn = engine->beginWrite();
     ASSERT_TRUE(txn.isOK());
