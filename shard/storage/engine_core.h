@@ -1,0 +1,128 @@
+#pragma once
+// EngineCore: the state StorageEngine, its transactions and its background threads share.
+// Internal to shard/storage; callers use StorageEngine, ReadTxn and WriteTxn.
+//
+// Invariants (the numbers are referred to in the .cpp files):
+//  1. Timestamps are allocated, stamped into oplog entries and committed while _commitMutex
+//     is held, in increasing order, and lastCommitted advances only after a successful WT
+//     commit. So commits become visible in timestamp order and the oplog has no holes that a
+//     reader could see and later find filled.
+//  2. The catalog mirror and every collection count change only under _commitMutex, right
+//     after the WT commit of the same change (catalog.h, invariant 1).
+//  3. A dropped collection's table is removed from disk only once the drop's oplog entry is
+//     durable, so no crash can bring back a catalog entry whose table is gone.
+//  4. Checkpoints run at a stable timestamp that is durable; the sizeStorer rows written at
+//     that same timestamp hold the exact counts the checkpointed tables contain.
+
+#include <wiredtiger.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/optime.h"
+#include "common/status.h"
+#include "shard/storage/catalog.h"
+#include "shard/storage/journal.h"
+#include "shard/storage/session_pool.h"
+#include "shard/storage/storage_options.h"
+
+namespace mongosd::storage {
+
+struct TxnState;
+
+constexpr const char* kCatalogUri = "table:_mdb_catalog";
+constexpr const char* kOplogUri = "table:oplog";
+constexpr const char* kSizeStorerUri = "table:sizeStorer";
+constexpr const char* kIdentPrefix = "collection-";
+
+// What startup recovery did, for logs and tests.
+struct RecoveryStats {
+    Timestamp checkpointTs;  // the stable timestamp of the checkpoint recovery started from
+    uint64_t entriesReplayed = 0;
+    uint64_t entriesSkipped = 0;  // for collections dropped later
+    uint64_t orphanTablesDropped = 0;
+};
+
+class EngineCore {
+public:
+    EngineCore(StorageOptions options, WT_CONNECTION* conn);
+    ~EngineCore();
+
+    // Creates the engine's own tables when missing, runs recovery, starts the threads.
+    Status startUp();
+    // Stops the threads, takes the final checkpoint and closes WiredTiger.
+    void shutDown();
+
+    // Commits a write transaction (commit path; invariant 1). Ends the WT transaction.
+    StatusWith<OpTime> commit(TxnState& txn);
+
+    // Creates an empty document table and returns its ident. Uses its own session: WT schema
+    // operations are not transactional.
+    StatusWith<std::string> createIdent();
+    // Removes the table once `droppableAt` is durable (invariant 3); null = at once.
+    void scheduleDrop(std::string ident, Timestamp droppableAt);
+    void dropPendingTables();
+
+    Status checkpoint();
+    OpTime lastCommitted() const;
+    int64_t term() const { return _term.load(); }
+    void setTerm(int64_t term) { _term.store(term); }
+    uint64_t commitCount() const { return _commits.load(); }
+
+    const StorageOptions options;
+    WT_CONNECTION* const conn;
+    SessionPool sessions;
+    Catalog catalog;
+    Journal journal;
+    RecoveryStats recoveryStats;
+
+private:
+    struct PendingDrop {
+        std::string ident;
+        Timestamp droppableAt;
+    };
+
+    Status createOwnTables();
+    Status recover();
+    Status loadCatalog(WtSession* session);
+    Status loadCounts(WtSession* session);
+    Status replayOplog(Timestamp from);
+    Status loadLastOpTime(WtSession* session);
+    Status dropOrphanTables(WtSession* session);
+    Status writeSizeStorer(WtSession* session, Timestamp at);
+    Status flushLog();
+    Timestamp nextTimestamp(Timestamp last) const;
+    void runFlusher();
+    void runCheckpointer();
+
+    std::mutex _commitMutex;
+    mutable std::mutex _lastCommittedMutex;
+    OpTime _lastCommitted;
+    std::atomic<int64_t> _term{1};
+    std::atomic<uint64_t> _commits{0};
+    // Idents are "collection-<n>-<suffix>" with a random suffix per process: a name is never
+    // reused, not even after its table was dropped, because WiredTiger's recovery could
+    // otherwise pair a new table with an old checkpoint of the same name.
+    std::atomic<uint64_t> _nextIdent{1};
+    const std::string _identSuffix;
+
+    std::mutex _checkpointMutex;
+    Timestamp _lastCheckpointTs;
+
+    std::mutex _dropMutex;
+    std::vector<PendingDrop> _pendingDrops;
+
+    std::mutex _threadMutex;
+    std::condition_variable _threadWake;
+    bool _stopping = false;
+    bool _started = false;
+    std::thread _flusher;
+    std::thread _checkpointer;
+};
+
+}  // namespace mongosd::storage

@@ -1,0 +1,254 @@
+// Startup recovery: bring the document tables from the last checkpoint up to the end of the
+// journaled oplog. The protocol and why each step is safe: docs/storage.md.
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <set>
+
+#include "common/key_string.h"
+#include "shard/storage/engine_core.h"
+#include "shard/storage/oplog_entry.h"
+#include "shard/storage/wt_util.h"
+
+namespace mongosd::storage {
+namespace {
+
+// A cursor checked out of a session for the length of a scope, outside any TxnState.
+class SessionCursor {
+public:
+    SessionCursor(WtSession* session, CursorMode mode) : _session(session), _mode(mode) {}
+    ~SessionCursor() {
+        if (_cursor) _session->returnCursor(_cursor, _mode);
+    }
+    Status open(const std::string& uri) {
+        return wtStatus(_session->checkoutCursor(uri, _mode, &_cursor), "open_cursor " + uri);
+    }
+    WT_CURSOR* operator->() const { return _cursor; }
+    WT_CURSOR* get() const { return _cursor; }
+
+private:
+    WtSession* _session;
+    CursorMode _mode;
+    WT_CURSOR* _cursor = nullptr;
+};
+
+Status corruptOplog(Timestamp ts, const Status& why) {
+    return Status(ErrorCodes::InternalError,
+                  "corrupt oplog entry at " + ts.toString() + ": " + why.reason());
+}
+
+bool tableExists(WT_SESSION* s, const std::string& uri) {
+    WT_CURSOR* meta = nullptr;
+    if (s->open_cursor(s, "metadata:", nullptr, nullptr, &meta) != 0) return false;
+    meta->set_key(meta, uri.c_str());
+    bool found = meta->search(meta) == 0;
+    meta->close(meta);
+    return found;
+}
+
+// Applies one document entry to its table with a blind put/remove, reporting the change in
+// the number of documents. Idempotent.
+Status applyDocumentOp(WT_CURSOR* c, const OplogEntry& e, int64_t* countDelta) {
+    BsonView idSource = (e.op == 'u' && e.o2) ? *e.o2 : e.o;
+    bson_iter_t id;
+    if (!idSource.find("_id", &id)) {
+        return Status(ErrorCodes::FailedToParse, "entry has no _id");
+    }
+    std::string key = keystring::encodeValue(id);
+    WT_ITEM k = makeItem(key.data(), key.size());
+    c->set_key(c, &k);
+    int ret = c->search(c);
+    if (ret != 0 && ret != WT_NOTFOUND) return wtError(ret, "replay search");
+    const bool existed = ret == 0;
+    c->set_key(c, &k);
+    if (e.op == 'd') {
+        if (!existed) return Status::OK();
+        *countDelta = -1;
+        return wtStatus(c->remove(c), "replay remove");
+    }
+    WT_ITEM v = makeItem(e.o.data(), e.o.size());
+    c->set_value(c, &v);
+    *countDelta = existed ? 0 : 1;
+    return wtStatus(c->insert(c), "replay put");
+}
+
+}  // namespace
+
+Status EngineCore::recover() {
+    char hex[32] = {0};  // 16 hex digits and a NUL
+    int ret = conn->query_timestamp(conn, hex, "get=recovery");
+    if (ret != 0 && ret != WT_NOTFOUND) return wtError(ret, "query_timestamp recovery");
+    const Timestamp checkpointTs = ret == 0 ? tsFromHex(hex) : Timestamp{};
+    recoveryStats.checkpointTs = checkpointTs;
+    _lastCheckpointTs = checkpointTs;
+
+    auto session = sessions.acquire();
+    if (!session.isOK()) return session.getStatus();
+    WtSession* ws = session.getValue().get();
+    MONGOSD_RETURN_IF_ERROR(loadCatalog(ws));
+    MONGOSD_RETURN_IF_ERROR(loadCounts(ws));
+    MONGOSD_RETURN_IF_ERROR(replayOplog(checkpointTs));
+
+    MONGOSD_RETURN_IF_ERROR(loadLastOpTime(ws));
+    MONGOSD_RETURN_IF_ERROR(dropOrphanTables(ws));
+    session.getValue().reset();
+
+    spdlog::info("storage: recovered from checkpoint at {}: {} oplog entries replayed, {} skipped",
+                 checkpointTs.toString(), recoveryStats.entriesReplayed,
+                 recoveryStats.entriesSkipped);
+    // Checkpoint now so that a crash soon after does not replay the same entries again.
+    return checkpoint();
+}
+
+Status EngineCore::loadLastOpTime(WtSession* session) {
+    // The last entry is where new timestamps continue; everything in the oplog now survived a
+    // restart, so it is durable.
+    SessionCursor oplog(session, CursorMode::kStrict);
+    MONGOSD_RETURN_IF_ERROR(oplog.open(kOplogUri));
+    int ret = oplog->prev(oplog.get());
+    if (ret == WT_NOTFOUND) return Status::OK();
+    WT_ITEM v;
+    if (ret == 0) ret = oplog->get_value(oplog.get(), &v);
+    if (ret != 0) return wtError(ret, "read last oplog entry");
+    auto last = parseOplogEntry(BsonView(static_cast<const uint8_t*>(v.data), v.size));
+    if (!last.isOK()) return corruptOplog(Timestamp{}, last.getStatus());
+    OpTime opTime{last.getValue().ts, last.getValue().term};
+    {
+        std::lock_guard lk(_lastCommittedMutex);
+        _lastCommitted = opTime;
+    }
+    journal.setDurable(opTime);
+    if (opTime.term > _term.load()) _term.store(opTime.term);
+    return Status::OK();
+}
+
+Status EngineCore::loadCatalog(WtSession* session) {
+    SessionCursor c(session, CursorMode::kStrict);
+    MONGOSD_RETURN_IF_ERROR(c.open(kCatalogUri));
+    int ret;
+    while ((ret = c->next(c.get())) == 0) {
+        WT_ITEM v;
+        MONGOSD_RETURN_IF_ERROR(wtStatus(c->get_value(c.get(), &v), "read catalog"));
+        auto entry = parseCatalogRow(BsonView(static_cast<const uint8_t*>(v.data), v.size));
+        if (!entry.isOK()) return entry.getStatus();
+        // The catalog is journaled and a table create is logged before the catalog row that
+        // names it; a missing table would mean a lost schema operation. Recreate it empty so
+        // replay can refill it rather than refusing to start.
+        std::string uri = entry.getValue()->uri();
+        if (!tableExists(session->get(), uri)) {
+            spdlog::warn("storage: table {} of {} is missing; recreating it", uri,
+                         entry.getValue()->ns);
+            WT_SESSION* s = session->get();
+            MONGOSD_RETURN_IF_ERROR(wtStatus(
+                s->create(s, uri.c_str(), "key_format=u,value_format=u,log=(enabled=false)"),
+                "create " + uri));
+        }
+        catalog.add(std::move(entry.getValue()));
+    }
+    return ret == WT_NOTFOUND ? Status::OK() : wtError(ret, "scan catalog");
+}
+
+Status EngineCore::loadCounts(WtSession* session) {
+    SessionCursor c(session, CursorMode::kStrict);
+    MONGOSD_RETURN_IF_ERROR(c.open(kSizeStorerUri));
+    int ret;
+    while ((ret = c->next(c.get())) == 0) {
+        WT_ITEM k, v;
+        MONGOSD_RETURN_IF_ERROR(wtStatus(c->get_key(c.get(), &k), "read sizeStorer"));
+        MONGOSD_RETURN_IF_ERROR(wtStatus(c->get_value(c.get(), &v), "read sizeStorer"));
+        CollectionUuid uuid;
+        if (!CollectionUuid::fromBytes(static_cast<const uint8_t*>(k.data), k.size, &uuid)) {
+            continue;
+        }
+        CollectionPtr entry = catalog.lookupByUuid(uuid);
+        bson_iter_t it;
+        BsonView row(static_cast<const uint8_t*>(v.data), v.size);
+        if (entry && row.find("count", &it) && BSON_ITER_HOLDS_INT64(&it)) {
+            entry->count.store(bson_iter_int64(&it));
+        }
+    }
+    return ret == WT_NOTFOUND ? Status::OK() : wtError(ret, "scan sizeStorer");
+}
+
+Status EngineCore::replayOplog(Timestamp from) {
+    // Two sessions: one walks the oplog outside any transaction, the other applies each entry
+    // in its own transaction (a commit would reset the walking cursor).
+    auto readSession = sessions.acquire();
+    auto applySession = sessions.acquire();
+    if (!readSession.isOK()) return readSession.getStatus();
+    if (!applySession.isOK()) return applySession.getStatus();
+    WtSession* applier = applySession.getValue().get();
+    WT_SESSION* s = applier->get();
+
+    SessionCursor oplog(readSession.getValue().get(), CursorMode::kStrict);
+    MONGOSD_RETURN_IF_ERROR(oplog.open(kOplogUri));
+    uint8_t key[kOplogKeySize];
+    encodeOplogKey(from, key);
+    WT_ITEM k = makeItem(key, sizeof(key));
+    oplog->set_key(oplog.get(), &k);
+    int exact = 0;
+    int ret = oplog->search_near(oplog.get(), &exact);
+    if (ret == 0 && exact <= 0) ret = oplog->next(oplog.get());
+
+    for (; ret == 0; ret = oplog->next(oplog.get())) {
+        WT_ITEM v;
+        MONGOSD_RETURN_IF_ERROR(wtStatus(oplog->get_value(oplog.get(), &v), "read oplog"));
+        auto parsed = parseOplogEntry(BsonView(static_cast<const uint8_t*>(v.data), v.size));
+        if (!parsed.isOK()) return corruptOplog(Timestamp{}, parsed.getStatus());
+        const OplogEntry& e = parsed.getValue();
+        // Commands need no replay: the journaled catalog is already as of the last entry.
+        if (e.op != 'i' && e.op != 'u' && e.op != 'd') continue;
+        // An entry for an incarnation the catalog no longer has was for a collection dropped
+        // later in the oplog: applying it would be undone by the drop anyway.
+        CollectionPtr entry = e.uuid ? catalog.lookupByUuid(*e.uuid) : nullptr;
+        if (!entry) {
+            ++recoveryStats.entriesSkipped;
+            continue;
+        }
+        SessionCursor table(applier, CursorMode::kOverwrite);
+        MONGOSD_RETURN_IF_ERROR(
+            wtStatus(s->begin_transaction(s, "isolation=snapshot"), "begin replay txn"));
+        Status applied = table.open(entry->uri());
+        int64_t delta = 0;
+        if (applied.isOK()) applied = applyDocumentOp(table.get(), e, &delta);
+        if (!applied.isOK()) {
+            s->rollback_transaction(s, nullptr);
+            return corruptOplog(e.ts, applied);
+        }
+        std::string config = "commit_timestamp=" + tsToHex(e.ts);
+        MONGOSD_RETURN_IF_ERROR(
+            wtStatus(s->commit_transaction(s, config.c_str()), "commit replay txn"));
+        entry->count.fetch_add(delta);
+        ++recoveryStats.entriesReplayed;
+    }
+    return ret == WT_NOTFOUND ? Status::OK() : wtError(ret, "scan oplog");
+}
+
+Status EngineCore::dropOrphanTables(WtSession* session) {
+    std::set<std::string> live;
+    for (const auto& entry : catalog.all()) live.insert(entry->uri());
+    WT_SESSION* s = session->get();
+    WT_CURSOR* meta = nullptr;
+    MONGOSD_RETURN_IF_ERROR(
+        wtStatus(s->open_cursor(s, "metadata:", nullptr, nullptr, &meta), "open metadata"));
+    const std::string prefix = std::string("table:") + kIdentPrefix;
+    std::vector<std::string> orphans;
+    int ret;
+    while ((ret = meta->next(meta)) == 0) {
+        const char* uri = nullptr;
+        meta->get_key(meta, &uri);
+        std::string_view name(uri);
+        if (name.substr(0, prefix.size()) != prefix) continue;
+        if (live.count(std::string(name)) == 0) orphans.emplace_back(name);
+    }
+    meta->close(meta);
+    if (ret != WT_NOTFOUND) return wtError(ret, "scan metadata");
+    for (const auto& uri : orphans) {
+        ret = s->drop(s, uri.c_str(), "force=true");
+        if (ret != 0) return wtError(ret, "drop orphan " + uri);
+        ++recoveryStats.orphanTablesDropped;
+    }
+    return Status::OK();
+}
+
+}  // namespace mongosd::storage
