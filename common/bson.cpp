@@ -48,13 +48,22 @@ bool stringsOk(const bson_iter_t* it) {
 Walk depthWithin(bson_iter_t* it, int depth, int maxDepth) {
     while (bson_iter_next(it)) {
         if (!stringsOk(it)) return Walk::kBadUtf8;
+        bson_iter_t child;
         if (BSON_ITER_HOLDS_DOCUMENT(it) || BSON_ITER_HOLDS_ARRAY(it)) {
             if (depth + 1 > maxDepth) return Walk::kTooDeep;
-            bson_iter_t child;
             if (!bson_iter_recurse(it, &child)) return Walk::kMalformed;
-            Walk w = depthWithin(&child, depth + 1, maxDepth);
-            if (w != Walk::kOk) return w;
+        } else if (BSON_ITER_HOLDS_CODEWSCOPE(it)) {
+            // A code-with-scope's scope is a nested document too.
+            if (depth + 1 > maxDepth) return Walk::kTooDeep;
+            uint32_t codeLen = 0, scopeLen = 0;
+            const uint8_t* scope = nullptr;
+            bson_iter_codewscope(it, &codeLen, &scopeLen, &scope);
+            if (!scope || !bson_iter_init_from_data(&child, scope, scopeLen)) return Walk::kMalformed;
+        } else {
+            continue;
         }
+        Walk w = depthWithin(&child, depth + 1, maxDepth);
+        if (w != Walk::kOk) return w;
     }
     // bson_iter_next stops at the end or at a malformed element; only the former sets no error.
     return it->err_off == 0 ? Walk::kOk : Walk::kMalformed;

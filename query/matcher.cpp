@@ -49,10 +49,6 @@ bool findField(const bson_iter_t& container, std::string_view name, bson_iter_t*
     return false;
 }
 
-bool isContainer(const bson_iter_t& it) {
-    return BSON_ITER_HOLDS_DOCUMENT(&it) || BSON_ITER_HOLDS_ARRAY(&it);
-}
-
 // Tests the value at path[i..] below `container` (a document or array iterator).
 bool matchPath(const bson_iter_t& container, const FieldPath& path, size_t i,
                const ValuePredicate& pred);

@@ -1,6 +1,7 @@
 // listDatabases, listCollections, create, drop, dropDatabase.
 #include "query/matcher.h"
 #include "shard/commands/command.h"
+#include "shard/commands/write_concern.h"
 #include "shard/service.h"
 #include "shard/storage/storage_engine.h"
 
@@ -97,7 +98,17 @@ Status runListCollections(OperationContext& opCtx, const CommandArgs& args, Bson
     return Status::OK();
 }
 
-Status runCreate(OperationContext& opCtx, const CommandArgs& args, BsonBuilder&) {
+// Runs a catalog change and waits for the command's write concern on its optime.
+Status ddlWithWriteConcern(OperationContext& opCtx, const CommandArgs& args,
+                           const StatusWith<OpTime>& result, BsonBuilder& reply) {
+    if (!result.isOK()) return result.getStatus();
+    auto wc = parseWriteConcern(args);
+    if (!wc.isOK()) return wc.getStatus();
+    waitForWriteConcern(opCtx, wc.getValue(), result.getValue(), reply);
+    return Status::OK();
+}
+
+Status runCreate(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& reply) {
     auto coll = args.collectionName();
     if (!coll.isOK()) return coll.getStatus();
     MONGOSD_RETURN_IF_ERROR(validateCollectionName(coll.getValue()));
@@ -117,25 +128,30 @@ Status runCreate(OperationContext& opCtx, const CommandArgs& args, BsonBuilder&)
                           "create option '" + std::string(k) + "' is not supported");
         options.appendIter(k, it);
     }
-    return opCtx.service.engine().createCollection(opCtx.ns(coll.getValue()), options.obj());
+    BsonObj opts = options.obj();
+    return ddlWithWriteConcern(
+        opCtx, args, opCtx.service.engine().createCollection(opCtx.ns(coll.getValue()), opts), reply);
 }
 
 Status runDrop(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& reply) {
     auto coll = args.collectionName();
     if (!coll.isOK()) return coll.getStatus();
     std::string ns = opCtx.ns(coll.getValue());
-    Status st = opCtx.service.engine().dropCollection(ns);
+    auto dropped = opCtx.service.engine().dropCollection(ns);
     // As MongoDB 7: dropping a collection that does not exist succeeds.
-    if (!st.isOK() && st.code() != ErrorCodes::NamespaceNotFound) return st;
+    if (!dropped.isOK() && dropped.getStatus().code() != ErrorCodes::NamespaceNotFound)
+        return dropped.getStatus();
     reply.appendString("ns", ns);
-    reply.appendInt32("nIndexesWas", st.isOK() ? 1 : 0);
-    return Status::OK();
+    reply.appendInt32("nIndexesWas", dropped.isOK() ? 1 : 0);
+    if (!dropped.isOK()) return Status::OK();
+    return ddlWithWriteConcern(opCtx, args, dropped, reply);
 }
 
-Status runDropDatabase(OperationContext& opCtx, const CommandArgs&, BsonBuilder& reply) {
-    MONGOSD_RETURN_IF_ERROR(opCtx.service.engine().dropDatabase(opCtx.db));
+Status runDropDatabase(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& reply) {
+    auto dropped = opCtx.service.engine().dropDatabase(opCtx.db);
+    if (!dropped.isOK()) return dropped.getStatus();
     reply.appendString("dropped", opCtx.db);
-    return Status::OK();
+    return ddlWithWriteConcern(opCtx, args, dropped, reply);
 }
 
 }  // namespace

@@ -83,3 +83,27 @@ TEST(Bson, ValidateEnforcesSize) {
 
 }  // namespace
 }  // namespace mongosd
+
+namespace mongosd {
+namespace {
+
+TEST(Bson, DepthCountsCodeWithScope) {
+    // A scope nested deeper than the limit inside code-with-scope values.
+    BsonObj cur;
+    {
+        BsonBuilder leaf;
+        leaf.appendInt32("x", 1);
+        cur = leaf.obj();
+    }
+    for (int i = 0; i < kMaxCommandDepth + 5; ++i) {
+        BsonBuilder b;
+        bson_t scope = cur.view().asBsonT();
+        bson_append_code_with_scope(b.get(), "c", 1, "f()", &scope);
+        cur = b.obj();
+    }
+    EXPECT_EQ(validateBson(cur.data(), cur.size()).code(), ErrorCodes::Overflow);
+    EXPECT_EQ(checkDepth(cur).code(), ErrorCodes::Overflow);
+}
+
+}  // namespace
+}  // namespace mongosd

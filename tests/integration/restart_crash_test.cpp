@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <random>
@@ -140,6 +141,7 @@ TEST(Crash, Kill9KeepsEveryAcknowledgedJournaledWrite) {
         stop = true;
         for (auto& th : threads) th.join();
     }
+    std::printf("crash test: %zu journaled inserts acknowledged over %d kill -9 cycles\n", acked.ids.size(), kCycles);
     EXPECT_GT(acked.ids.size(), 20u) << "too few writes acknowledged to mean anything";
 }
 

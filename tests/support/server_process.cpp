@@ -243,7 +243,10 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (!ensureConnected()) return {};
         HttpResult r;
-        if (sendAll(_fd, req) && readHttpResponse(_fd, &r, std::chrono::seconds(120))) {
+        // Even when sending fails part-way the server may have answered already (413 for an
+        // oversized body is sent before the body is read), so always try to read.
+        sendAll(_fd, req);
+        if (readHttpResponse(_fd, &r, std::chrono::seconds(120))) {
             if (lower(r.headers["connection"]) == "close") closeSocket();
             return r;
         }
