@@ -169,8 +169,9 @@ TEST_F(BadInput, DuplicateJsonKeys) {
 TEST_F(BadInput, InvalidIdAndFieldNames) {
     expectError(insertOne(R"({"_id": [1, 2]})"), 400, "InvalidIdField", 53);
     expectError(insertOne(R"({"$set": 1})"), 400, "DollarPrefixedFieldName", 52);
+    insertOne(R"({"_id": "immutable"})");
     expectError(http->post("/api/v1/action/updateOne",
-                           R"({"database": "t", "collection": "c", "filter": {"_id": "dup"}, "update": {"$set": {"_id": "other"}}})"),
+                           R"({"database": "t", "collection": "c", "filter": {"_id": "immutable"}, "update": {"$set": {"_id": "other"}}})"),
                 400, "ImmutableField", 66);
 }
 
