@@ -27,8 +27,9 @@ namespace mongosd::json {
 
 namespace od = simdjson::ondemand;
 
-// A hard bound on recursion whatever maxDepth a caller asks for (each level costs a few hundred
-// bytes of stack).
+// A hard bound on recursion whatever maxDepth a caller asks for. A nested object costs about
+// 0.5 KB of stack in a Release build (-fstack-usage), so the default 100 levels need ~50 KB and
+// the cap ~500 KB.
 constexpr size_t kDepthCap = 1000;
 
 enum class Wrapper {
