@@ -3,6 +3,8 @@
 // Writing the bytes directly instead of through bson_append_* keeps the parser's per-element cost
 // to a few stores. Owned by one thread; the caller checks sizes (see JsonParseLimits).
 
+#include <bson/bson.h>
+
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -61,9 +63,9 @@ public:
     void patchInt32(size_t at, int32_t v) { std::memcpy(_data.get() + at, &v, sizeof(v)); }
 
     // An element header: type byte and key as a C string (the caller has checked for NULs).
-    void elementHeader(uint8_t type, std::string_view key) {
+    void elementHeader(bson_type_t type, std::string_view key) {
         uint8_t* p = extend(key.size() + 2);
-        p[0] = type;
+        p[0] = static_cast<uint8_t>(type);
         copyBytes(p + 1, key.data(), key.size());
         p[key.size() + 1] = 0;
     }

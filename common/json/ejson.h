@@ -41,6 +41,7 @@ StatusWith<BsonObj> parseJsonObject(std::string_view json, const JsonParseLimits
 // Parses any single JSON value (object, array, scalar, or wrapper such as {"$oid": ...}) and
 // appends it to `out` under `key`. A value that is an object or array counts as nesting level 1.
 // maxBsonSize bounds the size of `out` after the append. On error `out` is left unchanged.
+// `key` is the caller's: a NUL in it is BadValue, its UTF-8 is not checked.
 Status appendJsonValue(std::string_view json, std::string_view key, BsonBuilder& out,
                        const JsonParseLimits& = {});
 

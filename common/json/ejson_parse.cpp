@@ -125,9 +125,8 @@ Status appendJsonValue(std::string_view json, std::string_view key, BsonBuilder&
     size_t limit = std::min<size_t>(limits.maxBsonSize, std::numeric_limits<int32_t>::max());
     size_t added = state.bson.size() - 5;  // the element without the wrapping document
     if (out.size() + added > limit)
-        return Status(ErrorCodes::BSONObjectTooLarge,
-                      "document exceeds the maximum BSON size of " + std::to_string(limit) +
-                          " bytes");
+        return Status(ErrorCodes::BSONObjectTooLarge, "document exceeds the maximum BSON size of " +
+                                                          std::to_string(limit) + " bytes");
     bson_t element;
     bool ok = bson_init_static(&element, state.bson.data(), state.bson.size());
     invariant(ok);

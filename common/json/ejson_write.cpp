@@ -41,13 +41,27 @@ constexpr char kHex[] = "0123456789abcdef";
 
 void appendEscaped(char c, std::string& out) {
     switch (c) {
-        case '"': put(out, "\\\""); return;
-        case '\\': put(out, "\\\\"); return;
-        case '\b': put(out, "\\b"); return;
-        case '\f': put(out, "\\f"); return;
-        case '\n': put(out, "\\n"); return;
-        case '\r': put(out, "\\r"); return;
-        case '\t': put(out, "\\t"); return;
+        case '"':
+            put(out, "\\\"");
+            return;
+        case '\\':
+            put(out, "\\\\");
+            return;
+        case '\b':
+            put(out, "\\b");
+            return;
+        case '\f':
+            put(out, "\\f");
+            return;
+        case '\n':
+            put(out, "\\n");
+            return;
+        case '\r':
+            put(out, "\\r");
+            return;
+        case '\t':
+            put(out, "\\t");
+            return;
         default: {
             auto u = static_cast<unsigned char>(c);
             char esc[6] = {'\\', 'u', '0', '0', kHex[u >> 4], kHex[u & 0xF]};
@@ -222,7 +236,8 @@ void appendStringWrapper(std::string_view wrapper, std::string_view s, std::stri
 void appendScalar(const bson_iter_t& it, JsonMode mode, std::string& out) {
     uint32_t len = 0;
     switch (bson_iter_type(&it)) {
-        case BSON_TYPE_DOUBLE: return appendDouble(bson_iter_double(&it), mode, out);
+        case BSON_TYPE_DOUBLE:
+            return appendDouble(bson_iter_double(&it), mode, out);
         case BSON_TYPE_UTF8: {
             const char* s = bson_iter_utf8(&it, &len);
             return appendQuoted(std::string_view(s, len), out);
@@ -233,18 +248,30 @@ void appendScalar(const bson_iter_t& it, JsonMode mode, std::string& out) {
         case BSON_TYPE_INT64:
             if (mode == JsonMode::kRelaxed) return appendInt(bson_iter_int64(&it), out);
             return appendQuotedInt(R"({"$numberLong":")", bson_iter_int64(&it), out);
-        case BSON_TYPE_BOOL: return put(out, bson_iter_bool(&it) ? "true" : "false");
-        case BSON_TYPE_NULL: return put(out, "null");
-        case BSON_TYPE_OID: return appendOid(*bson_iter_oid(&it), out);
-        case BSON_TYPE_DATE_TIME: return appendDate(bson_iter_date_time(&it), mode, out);
-        case BSON_TYPE_BINARY: return appendBinary(it, out);
-        case BSON_TYPE_DECIMAL128: return appendDecimal(it, out);
-        case BSON_TYPE_REGEX: return appendRegex(it, out);
-        case BSON_TYPE_TIMESTAMP: return appendTimestamp(it, out);
-        case BSON_TYPE_MINKEY: return put(out, R"({"$minKey":1})");
-        case BSON_TYPE_MAXKEY: return put(out, R"({"$maxKey":1})");
-        case BSON_TYPE_UNDEFINED: return put(out, R"({"$undefined":true})");
-        case BSON_TYPE_DBPOINTER: return appendDbPointer(it, out);
+        case BSON_TYPE_BOOL:
+            return put(out, bson_iter_bool(&it) ? "true" : "false");
+        case BSON_TYPE_NULL:
+            return put(out, "null");
+        case BSON_TYPE_OID:
+            return appendOid(*bson_iter_oid(&it), out);
+        case BSON_TYPE_DATE_TIME:
+            return appendDate(bson_iter_date_time(&it), mode, out);
+        case BSON_TYPE_BINARY:
+            return appendBinary(it, out);
+        case BSON_TYPE_DECIMAL128:
+            return appendDecimal(it, out);
+        case BSON_TYPE_REGEX:
+            return appendRegex(it, out);
+        case BSON_TYPE_TIMESTAMP:
+            return appendTimestamp(it, out);
+        case BSON_TYPE_MINKEY:
+            return put(out, R"({"$minKey":1})");
+        case BSON_TYPE_MAXKEY:
+            return put(out, R"({"$maxKey":1})");
+        case BSON_TYPE_UNDEFINED:
+            return put(out, R"({"$undefined":true})");
+        case BSON_TYPE_DBPOINTER:
+            return appendDbPointer(it, out);
         case BSON_TYPE_CODE: {
             const char* s = bson_iter_code(&it, &len);
             return appendStringWrapper(R"({"$code":)", std::string_view(s, len), out);
@@ -335,9 +362,7 @@ void writeRoot(BsonView doc, bool isArray, JsonMode mode, std::string& out) {
 
 }  // namespace
 
-void appendJson(BsonView doc, JsonMode mode, std::string& out) {
-    writeRoot(doc, false, mode, out);
-}
+void appendJson(BsonView doc, JsonMode mode, std::string& out) { writeRoot(doc, false, mode, out); }
 
 void appendJsonArray(BsonView arr, JsonMode mode, std::string& out) {
     writeRoot(arr, true, mode, out);

@@ -10,10 +10,6 @@
 namespace mongosd::json {
 namespace {
 
-constexpr uint8_t kBsonDouble = 0x01, kBsonString = 0x02, kBsonDocument = 0x03,
-                  kBsonArray = 0x04, kBsonBool = 0x08, kBsonNull = 0x0A, kBsonInt32 = 0x10,
-                  kBsonInt64 = 0x12;
-
 // BSON stores lengths as int32; a caller's larger limit is clamped to what BSON can express.
 constexpr size_t kMaxRepresentable = std::numeric_limits<int32_t>::max();
 
@@ -21,16 +17,34 @@ bool isJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r
 
 }  // namespace
 
+// Built by appends: GCC 12 warns falsely
+// (-Wrestrict) on "'" + std::string(...) at -O2.
+std::string quoted(std::string_view s) {
+    s = s.substr(0, 64);
+    std::string out;
+    out.reserve(s.size() + 2);
+    out.push_back('\'');
+    out.append(s);
+    out.push_back('\'');
+    return out;
+}
+
 bool KeySet::insert(std::string_view key) {
-    if (_hashed) return _hashed->insert(key).second;
-    for (size_t i = _start, n = _stack.size(); i < n; ++i)
-        if (_stack[i] == key) return false;
-    _stack.push_back(key);
-    if (_stack.size() - _start > kLinearLimit) {
-        _hashed = std::make_unique<std::unordered_set<std::string_view>>(
-            _stack.begin() + static_cast<ptrdiff_t>(_start), _stack.end());
+    if (_stack.size() - _start < kLinearLimit) {
+        for (size_t i = _start, n = _stack.size(); i < n; ++i)
+            if (_stack[i] == key) return false;
     }
+    _stack.push_back(key);
     return true;
+}
+
+std::optional<std::string_view> KeySet::deferredDuplicate() {
+    if (_stack.size() - _start <= kLinearLimit) return std::nullopt;
+    auto first = _stack.begin() + static_cast<ptrdiff_t>(_start);
+    std::sort(first, _stack.end());
+    auto dup = std::adjacent_find(first, _stack.end());
+    if (dup == _stack.end()) return std::nullopt;
+    return *dup;
 }
 
 JsonToBson::JsonToBson(BsonBuffer& out, std::vector<std::string_view>& keyStack,
@@ -50,12 +64,16 @@ bool JsonToBson::syntaxError(simdjson::error_code e) {
     // looked like a literal ("tru", "nul").
     if (e == simdjson::INCORRECT_TYPE)
         return fail(ErrorCodes::FailedToParse, "invalid JSON: malformed literal");
-    return fail(ErrorCodes::FailedToParse, std::string("invalid JSON: ") +
-                                               simdjson::error_message(e));
+    return fail(ErrorCodes::FailedToParse,
+                std::string("invalid JSON: ") + simdjson::error_message(e));
 }
 
 bool JsonToBson::badValue(std::string reason) {
     return fail(ErrorCodes::BadValue, std::move(reason));
+}
+
+bool JsonToBson::duplicateKey(std::string_view key) {
+    return badValue("duplicate key " + quoted(key));
 }
 
 bool JsonToBson::tooDeep() {
@@ -67,8 +85,7 @@ bool JsonToBson::sizeOk() {
     if (_out.size() <= _maxSize) [[likely]]
         return true;
     return fail(ErrorCodes::BSONObjectTooLarge,
-                "document exceeds the maximum BSON size of " + std::to_string(_maxSize) +
-                    " bytes");
+                "document exceeds the maximum BSON size of " + std::to_string(_maxSize) + " bytes");
 }
 
 bool JsonToBson::keyOk(std::string_view key) {
@@ -108,12 +125,13 @@ bool JsonToBson::documentBody(od::object_iterator& it, bool hasFirst, std::strin
     KeySet keys(_keyStack);
     while (hasFirst) {
         if (!keyOk(key)) return false;
-        if (!keys.insert(key)) return badValue("duplicate key '" + std::string(key) + "'");
+        if (!keys.insert(key)) return duplicateKey(key);
         if (!element(value, key, depth) || !sizeOk()) return false;
         ++it;
         hasFirst = hasMore(it);
         if (hasFirst && !readField(it, key, value)) return false;
     }
+    if (auto dup = keys.deferredDuplicate()) return duplicateKey(*dup);
     _out.endDocument(at);
     return sizeOk();
 }
@@ -131,14 +149,14 @@ bool JsonToBson::element(od::value v, std::string_view key, size_t depth) {
         case od::json_type::string: {
             std::string_view s;
             if (auto e = v.get_string().get(s)) return syntaxError(e);
-            _out.elementHeader(kBsonString, key);
+            _out.elementHeader(BSON_TYPE_UTF8, key);
             _out.stringBody(s);
             return true;
         }
         case od::json_type::boolean: {
             bool b = false;
             if (auto e = v.get_bool().get(b)) return syntaxError(e);
-            _out.elementHeader(kBsonBool, key);
+            _out.elementHeader(BSON_TYPE_BOOL, key);
             _out.put(b ? 1 : 0);
             return true;
         }
@@ -146,7 +164,7 @@ bool JsonToBson::element(od::value v, std::string_view key, size_t depth) {
             bool isNull = false;
             if (auto e = v.is_null().get(isNull)) return syntaxError(e);
             if (!isNull) return syntaxError(simdjson::N_ATOM_ERROR);
-            _out.elementHeader(kBsonNull, key);
+            _out.elementHeader(BSON_TYPE_NULL, key);
             return true;
         }
     }
@@ -167,7 +185,7 @@ bool JsonToBson::objectValue(od::value v, std::string_view key, size_t depth) {
         }
     }
     if (depth + 1 > _maxDepth) return tooDeep();
-    _out.elementHeader(kBsonDocument, key);
+    _out.elementHeader(BSON_TYPE_DOCUMENT, key);
     return documentBody(it, hasFirst, firstKey, firstValue, depth + 1);
 }
 
@@ -175,7 +193,7 @@ bool JsonToBson::arrayValue(od::value v, std::string_view key, size_t depth) {
     if (depth + 1 > _maxDepth) return tooDeep();
     od::array arr;
     if (auto e = v.get_array().get(arr)) return syntaxError(e);
-    _out.elementHeader(kBsonArray, key);
+    _out.elementHeader(BSON_TYPE_ARRAY, key);
     size_t at = _out.beginDocument();
     uint32_t index = 0;
     char keyBuf[16];
@@ -192,14 +210,14 @@ bool JsonToBson::numberValue(od::value v, std::string_view key) {
     JsonNumber n;
     if (!readNumber(v, n)) return false;
     if (!n.isInteger) {
-        _out.elementHeader(kBsonDouble, key);
+        _out.elementHeader(BSON_TYPE_DOUBLE, key);
         _out.putLE(n.real);
     } else if (n.integer >= std::numeric_limits<int32_t>::min() &&
                n.integer <= std::numeric_limits<int32_t>::max()) {
-        _out.elementHeader(kBsonInt32, key);
+        _out.elementHeader(BSON_TYPE_INT32, key);
         _out.putLE(static_cast<int32_t>(n.integer));
     } else {
-        _out.elementHeader(kBsonInt64, key);
+        _out.elementHeader(BSON_TYPE_INT64, key);
         _out.putLE(n.integer);
     }
     return true;
@@ -240,9 +258,9 @@ bool JsonToBson::bigInteger(od::value v, JsonNumber& out) {
     std::string_view token = v.raw_json_token();
     while (!token.empty() && isJsonSpace(token.back())) token.remove_suffix(1);
     std::string_view digits = token.substr(!token.empty() && token[0] == '-' ? 1 : 0);
-    bool plainInteger = digits.size() > 1 && digits[0] != '0' &&
-                        std::all_of(digits.begin(), digits.end(),
-                                    [](char c) { return c >= '0' && c <= '9'; });
+    bool plainInteger =
+        digits.size() > 1 && digits[0] != '0' &&
+        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (plainInteger) {
         auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), out.real);
         plainInteger = ec == std::errc() && end == token.data() + token.size();

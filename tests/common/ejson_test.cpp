@@ -73,10 +73,10 @@ std::string nestedArrays(size_t levels) {
 // --- Numbers -----------------------------------------------------------------------------
 
 TEST(EjsonParse, IntegersPickTheSmallestType) {
-    BsonObj d = parseOk(
-        R"({"a":0,"b":2147483647,"c":-2147483648,"d":2147483648,"e":-2147483649,)"
-        R"("f":9223372036854775807,"g":-9223372036854775808,"h":9223372036854775808,)"
-        R"("i":123456789012345678901234567890,"j":-123456789012345678901234567890})");
+    BsonObj d =
+        parseOk(R"({"a":0,"b":2147483647,"c":-2147483648,"d":2147483648,"e":-2147483649,)"
+                R"("f":9223372036854775807,"g":-9223372036854775808,"h":9223372036854775808,)"
+                R"("i":123456789012345678901234567890,"j":-123456789012345678901234567890})");
     EXPECT_EQ(typeOf(d, "a"), BSON_TYPE_INT32);
     EXPECT_EQ(typeOf(d, "b"), BSON_TYPE_INT32);
     EXPECT_EQ(typeOf(d, "c"), BSON_TYPE_INT32);
@@ -191,15 +191,14 @@ TEST(EjsonWrite, NonFiniteDoublesAreWrapped) {
     b.appendDouble("n", std::numeric_limits<double>::quiet_NaN());
     b.appendDouble("p", std::numeric_limits<double>::infinity());
     b.appendDouble("m", -std::numeric_limits<double>::infinity());
-    EXPECT_EQ(toJson(b.obj()),
-              R"({"n":{"$numberDouble":"NaN"},"p":{"$numberDouble":"Infinity"},)"
-              R"("m":{"$numberDouble":"-Infinity"}})");
+    EXPECT_EQ(toJson(b.obj()), R"({"n":{"$numberDouble":"NaN"},"p":{"$numberDouble":"Infinity"},)"
+                               R"("m":{"$numberDouble":"-Infinity"}})");
 }
 
 TEST(EjsonParse, NumberWrappers) {
-    BsonObj d = parseOk(
-        R"({"i":{"$numberInt":"-5"},"l":{"$numberLong":"5"},"x":{"$numberDouble":"1.5"},)"
-        R"("n":{"$numberDouble":"NaN"},"e":{"$numberDouble":"-1.2345678921232E+18"}})");
+    BsonObj d =
+        parseOk(R"({"i":{"$numberInt":"-5"},"l":{"$numberLong":"5"},"x":{"$numberDouble":"1.5"},)"
+                R"("n":{"$numberDouble":"NaN"},"e":{"$numberDouble":"-1.2345678921232E+18"}})");
     EXPECT_EQ(typeOf(d, "i"), BSON_TYPE_INT32);
     EXPECT_EQ(typeOf(d, "l"), BSON_TYPE_INT64);
     bson_iter_t it = iterOf(d, "n");
@@ -212,9 +211,17 @@ TEST(EjsonParse, NumberWrappers) {
 
 TEST(EjsonRoundTrip, Decimal128IncludingNaNAndInfinity) {
     BsonBuilder b;
-    const char* values[] = {"0",       "-0",        "1.5E+3",     "0.001234", "-1E-6176",
-                            "1E+6144", "9.999999999999999999999999999999999E+6144",
-                            "NaN",     "Infinity", "-Infinity",  "12345678901234567890123456789012"};
+    const char* values[] = {"0",
+                            "-0",
+                            "1.5E+3",
+                            "0.001234",
+                            "-1E-6176",
+                            "1E+6144",
+                            "9.999999999999999999999999999999999E+6144",
+                            "NaN",
+                            "Infinity",
+                            "-Infinity",
+                            "12345678901234567890123456789012"};
     int i = 0;
     for (const char* v : values) {
         bson_decimal128_t dec;
@@ -246,14 +253,13 @@ TEST(EjsonWrite, DatesRelaxedAndCanonical) {
     b.appendDateMs("last", 253402300799999);  // 9999-12-31T23:59:59.999Z
     b.appendDateMs("after", 253402300800000);
     BsonObj doc = b.obj();
-    EXPECT_EQ(toJson(doc),
-              R"({"d":{"$date":"2026-01-02T03:04:05.678Z"},)"
-              R"("epoch":{"$date":"1970-01-01T00:00:00.000Z"},)"
-              R"("before":{"$date":{"$numberLong":"-1"}},)"
-              R"("last":{"$date":"9999-12-31T23:59:59.999Z"},)"
-              R"("after":{"$date":{"$numberLong":"253402300800000"}}})");
-    EXPECT_EQ(toJson(doc, JsonMode::kCanonical).rfind(
-                  R"({"d":{"$date":{"$numberLong":"1767323045678"}},)", 0),
+    EXPECT_EQ(toJson(doc), R"({"d":{"$date":"2026-01-02T03:04:05.678Z"},)"
+                           R"("epoch":{"$date":"1970-01-01T00:00:00.000Z"},)"
+                           R"("before":{"$date":{"$numberLong":"-1"}},)"
+                           R"("last":{"$date":"9999-12-31T23:59:59.999Z"},)"
+                           R"("after":{"$date":{"$numberLong":"253402300800000"}}})");
+    EXPECT_EQ(toJson(doc, JsonMode::kCanonical)
+                  .rfind(R"({"d":{"$date":{"$numberLong":"1767323045678"}},)", 0),
               0u);
     expectBothRoundTrips(doc);
 }
@@ -270,7 +276,8 @@ TEST(EjsonRoundTrip, DatesFarFromTheEpoch) {
 TEST(EjsonParse, IsoDatesWithOffsetsAndFractions) {
     BsonObj d = parseOk(
         R"({"z":{"$date":"2020-01-01T00:00:00Z"},"plus":{"$date":"2020-01-01T01:00:00+01:00"},)"
-        R"("minus":{"$date":"2019-12-31T23:30:00.000-0030"},"frac":{"$date":"2020-01-01T00:00:00.1239Z"},)"
+        R"("minus":{"$date":"2019-12-31T23:30:00.000-0030"},)"
+        R"("frac":{"$date":"2020-01-01T00:00:00.1239Z"},)"
         R"("noSec":{"$date":"2020-01-01T00:00Z"},"old":{"$date":"1969-12-31T23:59:59.999Z"},)"
         R"("num":{"$date":1577836800000},"long":{"$date":{"$numberLong":"1577836800000"}}})");
     auto ms = [&](const char* f) {
@@ -339,11 +346,11 @@ TEST(EjsonParse, StringWithNulIsKeptKeyWithNulIsRejected) {
 
 TEST(EjsonParse, InvalidUtf8IsFailedToParse) {
     EXPECT_EQ(parseCode("{\"a\":\"\xff\"}"), ErrorCodes::FailedToParse);
-    EXPECT_EQ(parseCode("{\"\xc3\":1}"), ErrorCodes::FailedToParse);          // truncated
-    EXPECT_EQ(parseCode("{\"a\":\"\xc0\xaf\"}"), ErrorCodes::FailedToParse);  // overlong
+    EXPECT_EQ(parseCode("{\"\xc3\":1}"), ErrorCodes::FailedToParse);              // truncated
+    EXPECT_EQ(parseCode("{\"a\":\"\xc0\xaf\"}"), ErrorCodes::FailedToParse);      // overlong
     EXPECT_EQ(parseCode("{\"a\":\"\xed\xa0\x80\"}"), ErrorCodes::FailedToParse);  // surrogate
-    EXPECT_EQ(parseCode(R"({"a":"\ud800"})"), ErrorCodes::FailedToParse);  // lone surrogate
-    EXPECT_EQ(parseCode(R"({"a":"\x41"})"), ErrorCodes::FailedToParse);    // not a JSON escape
+    EXPECT_EQ(parseCode(R"({"a":"\ud800"})"), ErrorCodes::FailedToParse);         // lone surrogate
+    EXPECT_EQ(parseCode(R"({"a":"\x41"})"), ErrorCodes::FailedToParse);  // not a JSON escape
     EXPECT_EQ(parseCode("{\"a\":\"raw\ttab\"}"), ErrorCodes::FailedToParse);
 }
 
@@ -354,7 +361,8 @@ TEST(EjsonRoundTrip, EmptyAndNestedContainers) {
     EXPECT_TRUE(empty.isEmpty());
     EXPECT_EQ(toJson(empty), "{}");
     expectBothRoundTrips(empty);
-    BsonObj d = parseOk(R"( { "a" : [ ] , "b" : { } , "c" : [ [ 1 , [ 2 , [ ] ] ] , { "x" : [ { } ] } ] } )");
+    BsonObj d = parseOk(
+        R"( { "a" : [ ] , "b" : { } , "c" : [ [ 1 , [ 2 , [ ] ] ] , { "x" : [ { } ] } ] } )");
     EXPECT_EQ(toJson(d), R"({"a":[],"b":{},"c":[[1,[2,[]]],{"x":[{}]}]})");
     expectBothRoundTrips(d);
     EXPECT_TRUE(validateBson(d.data(), d.size()).isOK());
@@ -387,16 +395,17 @@ TEST(EjsonParse, BinaryForms) {
         R"({"a":{"$binary":{"base64":"AQID","subType":"80"}},)"
         R"("b":{"$binary":{"subType":"0","base64":""}},"c":{"$binary":"AQIDBA==","$type":"5"},)"
         R"("u":{"$uuid":"01234567-89AB-cdef-0123-456789abcdef"}})");
-    EXPECT_EQ(toJson(d), R"({"a":{"$binary":{"base64":"AQID","subType":"80"}},)"
-                         R"("b":{"$binary":{"base64":"","subType":"00"}},)"
-                         R"("c":{"$binary":{"base64":"AQIDBA==","subType":"05"}},)"
-                         R"("u":{"$binary":{"base64":"ASNFZ4mrze8BI0VniavN7w==","subType":"04"}}})");
+    EXPECT_EQ(toJson(d),
+              R"({"a":{"$binary":{"base64":"AQID","subType":"80"}},)"
+              R"("b":{"$binary":{"base64":"","subType":"00"}},)"
+              R"("c":{"$binary":{"base64":"AQIDBA==","subType":"05"}},)"
+              R"("u":{"$binary":{"base64":"ASNFZ4mrze8BI0VniavN7w==","subType":"04"}}})");
 }
 
 TEST(EjsonParse, BadBinaryIsBadValue) {
     for (const char* bad : {
-             R"({"a":{"$binary":{"base64":"AQI","subType":"00"}}})",    // length % 4
-             R"({"a":{"$binary":{"base64":"AQ=D","subType":"00"}}})",   // '=' inside
+             R"({"a":{"$binary":{"base64":"AQI","subType":"00"}}})",   // length % 4
+             R"({"a":{"$binary":{"base64":"AQ=D","subType":"00"}}})",  // '=' inside
              R"({"a":{"$binary":{"base64":"A===","subType":"00"}}})",
              R"({"a":{"$binary":{"base64":"AQ!D","subType":"00"}}})",
              R"({"a":{"$binary":{"base64":"AQID","subType":"100"}}})",  // three digits
@@ -406,8 +415,10 @@ TEST(EjsonParse, BadBinaryIsBadValue) {
              R"({"a":{"$binary":{"base64":"AQID","subType":"00","x":1}}})",
              R"({"a":{"$binary":{"base64":"AQID","base64":"AQID","subType":"00"}}})",
              R"({"a":{"$binary":{"base64":1,"subType":"00"}}})",
-             R"({"a":{"$binary":"AQID"}})", R"({"a":{"$binary":"AQID","$type":"00","x":1}})",
-             R"({"a":{"$binary":"AQID","x":"00"}})", R"({"a":{"$binary":5}})",
+             R"({"a":{"$binary":"AQID"}})",
+             R"({"a":{"$binary":"AQID","$type":"00","x":1}})",
+             R"({"a":{"$binary":"AQID","x":"00"}})",
+             R"({"a":{"$binary":5}})",
              R"({"a":{"$uuid":"0123456789abcdef0123456789abcdef"}})",
              R"({"a":{"$uuid":"01234567-89ab-cdef-0123-456789abcdeg"}})",
          })
@@ -415,14 +426,12 @@ TEST(EjsonParse, BadBinaryIsBadValue) {
 }
 
 TEST(EjsonRoundTrip, RegexOptionsAreSorted) {
-    BsonObj d = parseOk(
-        R"({"r":{"$regularExpression":{"options":"xsmi","pattern":"^a\"b\\d+$"}},)"
-        R"("e":{"$regularExpression":{"pattern":"","options":""}},)"
-        R"("u":{"$regularExpression":{"pattern":"é","options":"uli"}}})");
-    EXPECT_EQ(toJson(d),
-              R"({"r":{"$regularExpression":{"pattern":"^a\"b\\d+$","options":"imsx"}},)"
-              R"("e":{"$regularExpression":{"pattern":"","options":""}},)"
-              R"("u":{"$regularExpression":{"pattern":"é","options":"ilu"}}})");
+    BsonObj d = parseOk(R"({"r":{"$regularExpression":{"options":"xsmi","pattern":"^a\"b\\d+$"}},)"
+                        R"("e":{"$regularExpression":{"pattern":"","options":""}},)"
+                        R"("u":{"$regularExpression":{"pattern":"é","options":"uli"}}})");
+    EXPECT_EQ(toJson(d), R"({"r":{"$regularExpression":{"pattern":"^a\"b\\d+$","options":"imsx"}},)"
+                         R"("e":{"$regularExpression":{"pattern":"","options":""}},)"
+                         R"("u":{"$regularExpression":{"pattern":"é","options":"ilu"}}})");
     expectBothRoundTrips(d);
     BsonBuilder b;
     bson_append_regex(b.get(), "r", -1, "a.*b", "si");
@@ -468,11 +477,11 @@ TEST(EjsonRoundTrip, AllOtherTypes) {
 }
 
 TEST(EjsonParse, WrappersOfAllKinds) {
-    BsonObj d = parseOk(
-        R"({"o":{"$oid":"0123456789ABCDEF01234567"},"t":{"$timestamp":{"i":2,"t":1}},)"
-        R"("min":{"$minKey":1},"max":{"$maxKey":1},"s":{"$symbol":"x"},"c":{"$code":"f"},)"
-        R"("cs":{"$code":"g","$scope":{"v":[1]}},"u":{"$undefined":true},)"
-        R"("p":{"$dbPointer":{"$id":{"$oid":"0123456789abcdef01234567"},"$ref":"c"}}})");
+    BsonObj d =
+        parseOk(R"({"o":{"$oid":"0123456789ABCDEF01234567"},"t":{"$timestamp":{"i":2,"t":1}},)"
+                R"("min":{"$minKey":1},"max":{"$maxKey":1},"s":{"$symbol":"x"},"c":{"$code":"f"},)"
+                R"("cs":{"$code":"g","$scope":{"v":[1]}},"u":{"$undefined":true},)"
+                R"("p":{"$dbPointer":{"$id":{"$oid":"0123456789abcdef01234567"},"$ref":"c"}}})");
     EXPECT_EQ(typeOf(d, "o"), BSON_TYPE_OID);
     EXPECT_EQ(typeOf(d, "t"), BSON_TYPE_TIMESTAMP);
     EXPECT_EQ(typeOf(d, "min"), BSON_TYPE_MINKEY);
@@ -527,26 +536,50 @@ TEST(EjsonParse, BadWrappersAreBadValue) {
 }
 
 TEST(EjsonParse, UnknownDollarKeysStayDocuments) {
-    BsonObj d = parseOk(
-        R"({"q":{"$gt":5,"$lt":{"$numberLong":"9"}},"r":{"$regex":"a","$options":"i"},)"
-        R"("t":{"$type":"string"},"$oid":"top-level keys are plain fields","$":1})");
+    BsonObj d =
+        parseOk(R"({"q":{"$gt":5,"$lt":{"$numberLong":"9"}},"r":{"$regex":"a","$options":"i"},)"
+                R"("t":{"$type":"string"},"$oid":"top-level keys are plain fields","$":1})");
     EXPECT_EQ(typeOf(d, "q"), BSON_TYPE_DOCUMENT);
     EXPECT_EQ(typeOf(d, "r"), BSON_TYPE_DOCUMENT);
     EXPECT_EQ(typeOf(d, "t"), BSON_TYPE_DOCUMENT);
     EXPECT_EQ(typeOf(d, "$oid"), BSON_TYPE_UTF8);
-    EXPECT_EQ(toJson(d), R"({"q":{"$gt":5,"$lt":9},"r":{"$regex":"a","$options":"i"},)"
-                         R"("t":{"$type":"string"},"$oid":"top-level keys are plain fields","$":1})");
+    EXPECT_EQ(toJson(d),
+              R"({"q":{"$gt":5,"$lt":9},"r":{"$regex":"a","$options":"i"},)"
+              R"("t":{"$type":"string"},"$oid":"top-level keys are plain fields","$":1})");
 }
 
 // --- Errors ------------------------------------------------------------------------------
 
 TEST(EjsonParse, MalformedAndTruncatedInputIsFailedToParse) {
-    for (const char* bad :
-         {"", " ", "{", "}", "{\"a\"", "{\"a\":", "{\"a\":1", "{\"a\":1,}", "{\"a\" 1}",
-          "{\"a\":1 \"b\":2}", "{a:1}", "{'a':1}", "{\"a\":tru}", "{\"a\":nul}", "{\"a\":01}",
-          "{\"a\":1.}", "{\"a\":-}", "{\"a\":1e400}", "{\"a\":\"unterminated}", "{\"a\":[1,]}",
-          "{\"a\":[1}", "{\"a\":{]}", "{\"a\":1}}", "{\"a\":1} x", "{\"a\":1}{}", "{\"a\":NaN}",
-          "{\"a\":Infinity}", "{\"a\":1}\x01", "{\"a\":12345678901234567890123x}"})
+    for (const char* bad : {"",
+                            " ",
+                            "{",
+                            "}",
+                            "{\"a\"",
+                            "{\"a\":",
+                            "{\"a\":1",
+                            "{\"a\":1,}",
+                            "{\"a\" 1}",
+                            "{\"a\":1 \"b\":2}",
+                            "{a:1}",
+                            "{'a':1}",
+                            "{\"a\":tru}",
+                            "{\"a\":nul}",
+                            "{\"a\":01}",
+                            "{\"a\":1.}",
+                            "{\"a\":-}",
+                            "{\"a\":1e400}",
+                            "{\"a\":\"unterminated}",
+                            "{\"a\":[1,]}",
+                            "{\"a\":[1}",
+                            "{\"a\":{]}",
+                            "{\"a\":1}}",
+                            "{\"a\":1} x",
+                            "{\"a\":1}{}",
+                            "{\"a\":NaN}",
+                            "{\"a\":Infinity}",
+                            "{\"a\":1}\x01",
+                            "{\"a\":12345678901234567890123x}"})
         EXPECT_EQ(parseCode(bad), ErrorCodes::FailedToParse) << bad;
 }
 
@@ -567,13 +600,23 @@ TEST(EjsonParse, DuplicateKeysAreBadValue) {
 }
 
 TEST(EjsonParse, DuplicateKeysInLargeObjects) {
-    // Past the linear-scan limit a hash set takes over; duplicates must still be caught.
+    // Past the linear-scan limit the check moves to a sort at the object's end; duplicates must
+    // still be caught, at any position and in nested objects.
     std::string json = "{";
-    for (int i = 0; i < 1000; ++i) json += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+    for (int i = 0; i < 1000; ++i)
+        json += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
     EXPECT_EQ(parseCode(json + "\"last\":0}"), ErrorCodes::OK);
     EXPECT_EQ(parseCode(json + "\"k3\":0}"), ErrorCodes::BadValue);
     EXPECT_EQ(parseCode(json + "\"k999\":0}"), ErrorCodes::BadValue);
     EXPECT_EQ(parseCode(json + "\"x\":{\"k3\":1}}"), ErrorCodes::OK);
+    EXPECT_EQ(parseCode("{\"x\":" + json + "\"k500\":0},\"y\":1}"), ErrorCodes::BadValue);
+    EXPECT_EQ(reason(json + "\"k999\":0}"), "duplicate key 'k999'");
+    // Exactly at the limit (16 keys) and one past it.
+    std::string sixteen = "{";
+    for (int i = 0; i < 16; ++i) sixteen += "\"k" + std::to_string(i) + "\":0,";
+    EXPECT_EQ(parseCode(sixteen + "\"k0\":1}"), ErrorCodes::BadValue);
+    EXPECT_EQ(parseCode(sixteen + "\"k16\":1,\"k15\":1}"), ErrorCodes::BadValue);
+    EXPECT_EQ(parseCode(sixteen + "\"k16\":1,\"k17\":1}"), ErrorCodes::OK);
 }
 
 TEST(EjsonParse, DepthLimit) {
@@ -595,7 +638,7 @@ TEST(EjsonParse, DepthLimit) {
 TEST(EjsonParse, DeepBracketsDoNotOverflowTheStack) {
     constexpr size_t kDeep = 1 << 20;
     std::string open(kDeep, '['), close(kDeep, ']');
-    EXPECT_EQ(parseCode(open), ErrorCodes::FailedToParse);          // not an object
+    EXPECT_EQ(parseCode(open), ErrorCodes::FailedToParse);              // not an object
     EXPECT_EQ(parseCode("{\"a\":" + open), ErrorCodes::FailedToParse);  // truncated
     EXPECT_EQ(parseCode("{\"a\":" + open + close + "}"), ErrorCodes::Overflow);
     std::string deepObjects;
@@ -640,9 +683,7 @@ BsonObj fixedDocument() {
     b.appendBool("open", true);
     b.appendNull("room");
     b.appendDateMs("start", 1767323045678);
-    b.appendArray("tags", [](BsonBuilder& a) {
-        a.appendString("0", "db").appendInt32("1", 7);
-    });
+    b.appendArray("tags", [](BsonBuilder& a) { a.appendString("0", "db").appendInt32("1", 7); });
     b.appendDocument("meta", [](BsonBuilder& m) {
         m.appendTimestamp("ts", 1700000000, 3);
         bson_decimal128_t dec;
@@ -709,8 +750,9 @@ TEST(EjsonAppendValue, ScalarsArraysAndWrappers) {
     ASSERT_TRUE(appendJsonValue("{\"$oid\":\"0123456789abcdef01234567\"}", "id", b).isOK());
     ASSERT_TRUE(appendJsonValue("{\"$gt\":1}", "q", b).isOK());
     ASSERT_TRUE(appendJsonValue("null", "z", b).isOK());
-    EXPECT_EQ(toJson(b.obj()), R"({"arr":[1,"x",{"y":null}],"n":42,"s":"s",)"
-                               R"("id":{"$oid":"0123456789abcdef01234567"},"q":{"$gt":1},"z":null})");
+    EXPECT_EQ(toJson(b.obj()),
+              R"({"arr":[1,"x",{"y":null}],"n":42,"s":"s",)"
+              R"("id":{"$oid":"0123456789abcdef01234567"},"q":{"$gt":1},"z":null})");
 }
 
 TEST(EjsonAppendValue, ErrorsLeaveTheBuilderUnchanged) {
@@ -737,7 +779,8 @@ TEST(EjsonAppendValue, ErrorsLeaveTheBuilderUnchanged) {
 }
 
 TEST(EjsonWrite, ArraysAndSingleElements) {
-    BsonObj d = parseOk(R"({"a":[1,{"b":[true]},"x"],"s":"q\"","c":{"$code":"f","$scope":{"v":1}}})");
+    BsonObj d =
+        parseOk(R"({"a":[1,{"b":[true]},"x"],"s":"q\"","c":{"$code":"f","$scope":{"v":1}}})");
     bson_iter_t it = iterOf(d, "a");
     uint32_t len = 0;
     const uint8_t* data = nullptr;
@@ -762,19 +805,21 @@ TEST(EjsonWrite, ArraysAndSingleElements) {
 }
 
 TEST(EjsonWrite, VeryDeepBsonIsWrittenWithoutRecursion) {
-    // Deeper than any parse limit; the writer must not use the C++ stack per level.
-    constexpr int kLevels = 20000;
-    bson_t* inner = bson_new();
-    for (int i = 0; i < kLevels; ++i) {
-        bson_t* outer = bson_new();
-        bson_append_document(outer, "a", 1, inner);
-        bson_destroy(inner);
-        inner = outer;
+    // {"a":{"a":...{}...}} 100000 levels deep, far past any parse limit: the writer must not use
+    // the C++ stack per level. Built as raw bytes: level i is 8 bytes longer than level i+1.
+    constexpr uint32_t kLevels = 100000;
+    std::vector<uint8_t> bytes;
+    for (uint32_t i = 0; i < kLevels; ++i) {
+        uint32_t len = 5 + 8 * (kLevels - i);
+        for (int b = 0; b < 4; ++b) bytes.push_back(static_cast<uint8_t>(len >> (8 * b)));
+        bytes.insert(bytes.end(), {0x03, 'a', 0});
     }
-    BsonObj doc = BsonObj::adopt(inner);
-    std::string json = toJson(doc);
+    bytes.insert(bytes.end(), {5, 0, 0, 0, 0});
+    bytes.insert(bytes.end(), kLevels, 0);
+    std::string json = toJson(BsonView(bytes.data(), bytes.size()));
     EXPECT_EQ(json.size(), static_cast<size_t>(kLevels) * 6 + 2);
     EXPECT_EQ(json.substr(0, 12), R"({"a":{"a":{")");
+    EXPECT_EQ(json.substr(json.size() - 4), "}}}}");
 }
 
 TEST(EjsonParse, ThreadsParseIndependently) {
