@@ -158,8 +158,9 @@ BsonObj flattenSequences(const OpMsg& msg) {
     if (msg.sequences.empty()) return msg.body;
     BsonBuilder b;
     b.appendAll(msg.body);
-    for (const auto& [id, docs] : msg.sequences) {
-        b.appendArray(id, [&docs](BsonBuilder& arr) {
+    for (const auto& sequence : msg.sequences) {
+        const std::vector<BsonObj>& docs = sequence.second;
+        b.appendArray(sequence.first, [&docs](BsonBuilder& arr) {
             char buf[16];
             for (uint32_t i = 0; i < docs.size(); ++i)
                 arr.appendDocument(arrayIndexKey(i, buf), docs[i].view());
