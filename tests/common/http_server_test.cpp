@@ -79,8 +79,9 @@ TEST_F(HttpServerTest, KeepAliveServesManyRequestsOnOneConnection) {
     for (int i = 0; i < 20; ++i) {
         auto r = c.request(post("/n", std::to_string(i)));
         ASSERT_TRUE(r.isOK()) << r.getStatus().toString();
-        EXPECT_EQ(r.getValue().body, "POST /n [" + std::to_string(i) + "] ct=application/json "
-                                     "accept=application/ejson");
+        EXPECT_EQ(r.getValue().body, "POST /n [" + std::to_string(i) +
+                                         "] ct=application/json "
+                                         "accept=application/ejson");
     }
 }
 
@@ -155,10 +156,10 @@ TEST_F(HttpServerTest, BodyOverLimitGets413AndClose) {
 
 TEST_F(HttpServerTest, MalformedRequestGets400AndClose) {
     startServer();
-    for (std::string bad : {std::string("GARBAGE\r\n\r\n"),
-                            std::string("GET / HTTP/1.1\r\nBad Header\r\n\r\n"),
-                            std::string("POST / HTTP/1.1\r\nContent-Length: nope\r\n\r\n"),
-                            std::string("GET / HTTP/9.9\r\n\r\n")}) {
+    for (std::string bad :
+         {std::string("GARBAGE\r\n\r\n"), std::string("GET / HTTP/1.1\r\nBad Header\r\n\r\n"),
+          std::string("POST / HTTP/1.1\r\nContent-Length: nope\r\n\r\n"),
+          std::string("GET / HTTP/9.9\r\n\r\n")}) {
         HttpTestClient c = client();
         auto r = c.request(bad);
         ASSERT_TRUE(r.isOK()) << r.getStatus().toString();
@@ -181,7 +182,8 @@ TEST_F(HttpServerTest, DroppedClientsDoNotHurtTheServer) {
     startServer();
     {
         HttpTestClient c = client();  // disconnects mid-body
-        ASSERT_TRUE(c.send("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\nabc").isOK());
+        ASSERT_TRUE(
+            c.send("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\nabc").isOK());
     }
     {
         HttpTestClient c = client();  // disconnects before reading a large response

@@ -65,15 +65,17 @@ protected:
 
     void startServer(WireServerOptions options) {
         if (_server) _server->stop();
-        auto s = WireServer::start(std::move(options), [this](BsonView cmd, const std::string& peer) {
-            ++_calls;
-            std::string name(cmd.firstFieldName());
-            if (name == "throw") throw std::runtime_error("boom");
-            if (name == "sleep") std::this_thread::sleep_for(std::chrono::milliseconds(_sleepMs));
-            BsonBuilder b;
-            b.appendDouble("ok", 1.0).appendDocument("echo", cmd).appendString("peer", peer);
-            return b.obj();
-        });
+        auto s =
+            WireServer::start(std::move(options), [this](BsonView cmd, const std::string& peer) {
+                ++_calls;
+                std::string name(cmd.firstFieldName());
+                if (name == "throw") throw std::runtime_error("boom");
+                if (name == "sleep")
+                    std::this_thread::sleep_for(std::chrono::milliseconds(_sleepMs));
+                BsonBuilder b;
+                b.appendDouble("ok", 1.0).appendDocument("echo", cmd).appendString("peer", peer);
+                return b.obj();
+            });
         ASSERT_TRUE(s.isOK()) << s.getStatus().toString();
         _server = std::move(s.getValue());
     }
@@ -185,8 +187,8 @@ TEST_F(WireTest, LyingLengthTimesOutWithoutBlockingOthers) {
 TEST_F(WireTest, BadLengthsGetProtocolErrorThenClose) {
     expectErrorReplyThenClose(header(10, 11), 11, ErrorCodes::ProtocolError);
     expectErrorReplyThenClose(header(-1, 12), 12, ErrorCodes::ProtocolError);
-    expectErrorReplyThenClose(header(int32_t(kMaxMessageBytes) + 1, 13) + std::string(64, 'x'),
-                              13, ErrorCodes::ProtocolError);
+    expectErrorReplyThenClose(header(int32_t(kMaxMessageBytes) + 1, 13) + std::string(64, 'x'), 13,
+                              ErrorCodes::ProtocolError);
 }
 
 TEST_F(WireTest, MalformedSectionsGetErrorThenClose) {
@@ -201,8 +203,8 @@ TEST_F(WireTest, MalformedSectionsGetErrorThenClose) {
     BsonBuilder b;
     b.appendString("ping", std::string_view("\xff", 1));
     BsonObj badUtf8 = b.obj();
-    std::string badBson = le32(0) + '\0' +
-                          std::string(reinterpret_cast<const char*>(badUtf8.data()), badUtf8.size());
+    std::string badBson =
+        le32(0) + '\0' + std::string(reinterpret_cast<const char*>(badUtf8.data()), badUtf8.size());
     expectErrorReplyThenClose(header(int32_t(16 + badBson.size()), 23) + badBson, 23,
                               ErrorCodes::InvalidBSON);
 }
