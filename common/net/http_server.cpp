@@ -131,6 +131,8 @@ HttpRequest toRequest(http::request<http::string_body>&& req, const std::string&
     r.accept = std::string(req[http::field::accept]);
     r.body = std::move(req.body());
     r.peer = peer;
+    for (const auto& field : req)
+        r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     return r;
 }
 
@@ -196,10 +198,12 @@ private:
         }
         unsigned version = parser.get().version();
         bool keepAlive = parser.get().keep_alive();
+        bool isHead = parser.get().method() == http::verb::head;
         HttpRequest request = toRequest(parser.release(), c.peer);
         HttpResponse response = co_await _core.runOnWorkers(
             [this, &request]() noexcept { return callHandler(_handler, request); });
         BeastResponse res = toBeastOr500(std::move(response), version, keepAlive);
+        if (isHead) res.body().clear();  // keeps the Content-Length a GET would have
         c.stream.expires_after(_options.idleTimeout);
         co_await http::async_write(c.stream, res, redirect(ec));
         co_return !ec && keepAlive;
@@ -219,6 +223,12 @@ private:
     HttpHandler _handler;
     detail::ServerCore _core;
 };
+
+std::string_view HttpRequest::header(std::string_view name) const {
+    for (const auto& [key, value] : headers)
+        if (beast::iequals(key, beast::string_view(name.data(), name.size()))) return value;
+    return {};
+}
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : _impl(std::move(impl)) {}
 
