@@ -2,10 +2,10 @@
 
 #include "common/net/server_core.h"  // first: brings <utility> before any Asio header
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
@@ -107,15 +107,15 @@ BeastResponse toBeastOr500(HttpResponse r, unsigned version, bool keepAlive) {
 // The answer owed for a failed read, or nothing when the client simply went away or timed out.
 std::optional<HttpResponse> answerForReadError(const error_code& ec, size_t maxBodyBytes) {
     if (ec == http::error::body_limit)
-        return errorResponse(413, ErrorCodes::BSONObjectTooLarge,
-                             "request body exceeds the limit of " + std::to_string(maxBodyBytes) +
-                                 " bytes");
+        return errorResponse(
+            413, ErrorCodes::BSONObjectTooLarge,
+            "request body exceeds the limit of " + std::to_string(maxBodyBytes) + " bytes");
     if (ec == http::error::header_limit)
         return errorResponse(431, ErrorCodes::BadValue, "request headers too large");
     if (ec.category() == http::make_error_code(http::error::bad_method).category() &&
         ec != http::error::end_of_stream && ec != http::error::partial_message)
-        return errorResponse(400, ErrorCodes::FailedToParse, "malformed HTTP request: " +
-                                                                  ec.message());
+        return errorResponse(400, ErrorCodes::FailedToParse,
+                             "malformed HTTP request: " + ec.message());
     return std::nullopt;
 }
 
@@ -131,6 +131,8 @@ HttpRequest toRequest(http::request<http::string_body>&& req, const std::string&
     r.accept = std::string(req[http::field::accept]);
     r.body = std::move(req.body());
     r.peer = peer;
+    for (const auto& field : req)
+        r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     return r;
 }
 
@@ -138,9 +140,10 @@ HttpRequest toRequest(http::request<http::string_body>&& req, const std::string&
 void rejectOverCap(detail::tcp::socket& socket) {
     static const std::string canned = [] {
         HttpResponse r = errorResponse(503, ErrorCodes::HostUnreachable, "too many connections");
-        std::string head = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                           "Connection: close\r\nContent-Length: " +
-                           std::to_string(r.body.size()) + "\r\n\r\n";
+        std::string head =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            "Connection: close\r\nContent-Length: " +
+            std::to_string(r.body.size()) + "\r\n\r\n";
         return head + r.body;
     }();
     error_code ec;
@@ -158,7 +161,9 @@ detail::ServerCoreOptions coreOptions(const HttpServerOptions& o) {
 class HttpServer::Impl {
 public:
     Impl(HttpServerOptions options, HttpHandler handler)
-        : _options(std::move(options)), _handler(std::move(handler)), _core(coreOptions(_options)) {}
+        : _options(std::move(options)),
+          _handler(std::move(handler)),
+          _core(coreOptions(_options)) {}
 
     Status start() {
         return _core.start([this](std::shared_ptr<Connection> c) { return serve(std::move(c)); },
@@ -193,10 +198,12 @@ private:
         }
         unsigned version = parser.get().version();
         bool keepAlive = parser.get().keep_alive();
+        bool isHead = parser.get().method() == http::verb::head;
         HttpRequest request = toRequest(parser.release(), c.peer);
         HttpResponse response = co_await _core.runOnWorkers(
             [this, &request]() noexcept { return callHandler(_handler, request); });
         BeastResponse res = toBeastOr500(std::move(response), version, keepAlive);
+        if (isHead) res.body().clear();  // keeps the Content-Length a GET would have
         c.stream.expires_after(_options.idleTimeout);
         co_await http::async_write(c.stream, res, redirect(ec));
         co_return !ec && keepAlive;
@@ -216,6 +223,12 @@ private:
     HttpHandler _handler;
     detail::ServerCore _core;
 };
+
+std::string_view HttpRequest::header(std::string_view name) const {
+    for (const auto& [key, value] : headers)
+        if (beast::iequals(key, beast::string_view(name.data(), name.size()))) return value;
+    return {};
+}
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : _impl(std::move(impl)) {}
 

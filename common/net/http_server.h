@@ -3,8 +3,9 @@
 // back what the handler returns; it never interprets targets or bodies (the layer above maps
 // routes to commands).
 //
-// Behaviour: keep-alive; pipelined requests answered in order; Content-Length and chunked
-// bodies; "Expect: 100-continue" answered. Errors the server answers itself, then closes:
+// Behaviour: keep-alive (HTTP/1.0 only when asked); pipelined requests answered in order;
+// Content-Length and chunked bodies; "Expect: 100-continue" answered; HEAD answered without
+// the body the handler returned. Errors the server answers itself, then closes:
 //   body over maxBodyBytes  -> 413 {"error":…,"error_code":"BSONObjectTooLarge","code":10334}
 //   headers over 64 KiB     -> 431 {"error":…,"error_code":"BadValue","code":2}
 //   malformed HTTP          -> 400 {"error":…,"error_code":"FailedToParse","code":9}
@@ -21,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,6 +37,11 @@ struct HttpRequest {
     std::string accept;
     std::string body;
     std::string peer;  // "ip:port" of the client
+    // Every header as sent (Authorization, X-Request-Id, ...), in order.
+    std::vector<std::pair<std::string, std::string>> headers;
+
+    // The first header with this name, compared case-insensitively; "" when absent.
+    std::string_view header(std::string_view name) const;
 };
 
 struct HttpResponse {

@@ -50,7 +50,7 @@ bool validIdentifier(std::string_view id) {
 }
 
 StatusWith<std::pair<std::string, std::vector<BsonObj>>> readSequence(const uint8_t* p,
-                                                                       size_t avail) {
+                                                                      size_t avail) {
     if (avail < 4) return protocolError("document sequence size is truncated");
     int32_t size = readI32(p);
     if (size < 5 || static_cast<size_t>(size) > avail)
@@ -61,7 +61,8 @@ StatusWith<std::pair<std::string, std::vector<BsonObj>>> readSequence(const uint
     const uint8_t* cursor = p + 4;
     const void* nul = std::memchr(cursor, 0, static_cast<size_t>(end - cursor));
     if (!nul) return protocolError("document sequence identifier is not terminated");
-    std::string id(reinterpret_cast<const char*>(cursor), static_cast<const uint8_t*>(nul) - cursor);
+    std::string id(reinterpret_cast<const char*>(cursor),
+                   static_cast<const uint8_t*>(nul) - cursor);
     if (!validIdentifier(id)) return protocolError("invalid document sequence identifier");
     cursor = static_cast<const uint8_t*>(nul) + 1;
     std::vector<BsonObj> docs;
@@ -158,8 +159,9 @@ BsonObj flattenSequences(const OpMsg& msg) {
     if (msg.sequences.empty()) return msg.body;
     BsonBuilder b;
     b.appendAll(msg.body);
-    for (const auto& [id, docs] : msg.sequences) {
-        b.appendArray(id, [&docs](BsonBuilder& arr) {
+    for (const auto& sequence : msg.sequences) {
+        const std::vector<BsonObj>& docs = sequence.second;
+        b.appendArray(sequence.first, [&docs](BsonBuilder& arr) {
             char buf[16];
             for (uint32_t i = 0; i < docs.size(); ++i)
                 arr.appendDocument(arrayIndexKey(i, buf), docs[i].view());

@@ -1,9 +1,9 @@
 #include "common/net/server_core.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
 
 #include <array>
 
@@ -82,10 +82,9 @@ Status ServerCore::start(Serve serve, Reject reject) {
     if (!ec) _acceptor.bind(endpoint, ec);
     if (!ec) _acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec)
-        return Status(ErrorCodes::SocketException, _options.name + " server cannot listen on " +
-                                                       _options.bindIp + ":" +
-                                                       std::to_string(_options.port) + ": " +
-                                                       ec.message());
+        return Status(ErrorCodes::SocketException,
+                      _options.name + " server cannot listen on " + _options.bindIp + ":" +
+                          std::to_string(_options.port) + ": " + ec.message());
     _port = _acceptor.local_endpoint().port();
     // Spawned before the threads start so run() never sees an io_context without work.
     asio::co_spawn(_acceptStrand, acceptLoop(), logExceptions(_options.name + " accept loop"));
@@ -125,8 +124,8 @@ void ServerCore::launch(tcp::socket socket) {
         }
     }
     if (!c) {
-        spdlog::warn("{} server: refusing {}: {} connections open", _options.name,
-                     peerName(remote), _options.maxConnections);
+        spdlog::warn("{} server: refusing {}: {} connections open", _options.name, peerName(remote),
+                     _options.maxConnections);
         if (_reject) _reject(socket);
         return;
     }

@@ -25,6 +25,11 @@
 #if defined(__SANITIZE_THREAD__) && !defined(BOOST_ASIO_DISABLE_FENCED_BLOCK)
 #define BOOST_ASIO_DISABLE_FENCED_BLOCK
 #endif
+// Asio 1.74 finds clang's coroutines only through libc++'s <experimental/coroutine>; clang 14
+// with libstdc++'s <coroutine> works once told (the fuzz and clang builds need this).
+#if defined(__clang__) && defined(__cpp_impl_coroutine) && !defined(BOOST_ASIO_HAS_CO_AWAIT)
+#define BOOST_ASIO_HAS_CO_AWAIT 1
+#endif
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>

@@ -30,8 +30,8 @@ struct AddrInfoDeleter {
 
 // Non-blocking connect bounded by the deadline; returns the connected descriptor.
 StatusWith<int> connectOne(const addrinfo* ai, Deadline deadline) {
-    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                      ai->ai_protocol);
+    int fd =
+        ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) return Status(ErrorCodes::SocketException, "socket(): " + errnoText(errno));
     auto fail = [fd](ErrorCodes::Error code, std::string msg) {
         ::close(fd);
@@ -65,7 +65,8 @@ StatusWith<TcpSocket> TcpSocket::connect(const std::string& host, uint16_t port,
     addrinfo* raw = nullptr;
     int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &raw);
     if (rc != 0)
-        return Status(ErrorCodes::HostUnreachable, "cannot resolve " + host + ": " + gai_strerror(rc));
+        return Status(ErrorCodes::HostUnreachable,
+                      "cannot resolve " + host + ": " + gai_strerror(rc));
     std::unique_ptr<addrinfo, AddrInfoDeleter> list(raw);
     Status last(ErrorCodes::HostUnreachable, "no address for " + host);
     for (const addrinfo* ai = list.get(); ai; ai = ai->ai_next) {
@@ -106,7 +107,8 @@ Status TcpSocket::waitReady(short events, Deadline deadline) {
         int rc = ::poll(&p, 1, millisUntil(deadline));
         if (rc > 0) return Status::OK();  // errors surface from the following send/recv
         if (rc == 0) return Status(ErrorCodes::NetworkTimeout, "socket operation timed out");
-        if (errno != EINTR) return Status(ErrorCodes::SocketException, "poll(): " + errnoText(errno));
+        if (errno != EINTR)
+            return Status(ErrorCodes::SocketException, "poll(): " + errnoText(errno));
     }
 }
 

@@ -11,8 +11,7 @@ const Status kClosed(ErrorCodes::SocketException, "connection is closed after an
 
 }  // namespace
 
-StatusWith<std::unique_ptr<WireClient>> WireClient::connect(const std::string& host,
-                                                            uint16_t port,
+StatusWith<std::unique_ptr<WireClient>> WireClient::connect(const std::string& host, uint16_t port,
                                                             std::chrono::milliseconds timeout) {
     auto sock = TcpSocket::connect(host, port, timeout);
     if (!sock.isOK()) return sock.getStatus();
@@ -52,9 +51,9 @@ StatusWith<BsonObj> WireClient::runCommand(BsonView cmd) {
     const auto* bytes = reinterpret_cast<const uint8_t*>(raw.getValue().data());
     MsgHeader header = decodeHeader(bytes);
     if (header.opCode != kOpMsgOpCode || header.responseTo != requestId)
-        return noteFailure(Status(ErrorCodes::ProtocolError,
-                                  "reply is not an OP_MSG answering request " +
-                                      std::to_string(requestId)));
+        return noteFailure(
+            Status(ErrorCodes::ProtocolError,
+                   "reply is not an OP_MSG answering request " + std::to_string(requestId)));
     auto reply =
         parseOpMsg(header, bytes + kMsgHeaderBytes, raw.getValue().size() - kMsgHeaderBytes);
     if (!reply.isOK()) return noteFailure(reply.getStatus());

@@ -2,10 +2,10 @@
 
 #include "common/net/server_core.h"  // first: brings <utility> before any Asio header
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 
@@ -38,13 +38,13 @@ BsonObj errorReply(const Status& status) {
     return b.obj();
 }
 
-BsonObj callHandler(const CommandHandler& handler, BsonView cmd,
-                    const std::string& peer) noexcept {
+BsonObj callHandler(const CommandHandler& handler, BsonView cmd, const std::string& peer) noexcept {
     try {
         BsonObj reply = handler(cmd, peer);
         if (reply.size() + kReplyOverheadBytes <= kMaxMessageBytes) return reply;
-        return errorReply(Status(ErrorCodes::BSONObjectTooLarge,
-                                 "reply of " + std::to_string(reply.size()) + " bytes is too large"));
+        return errorReply(
+            Status(ErrorCodes::BSONObjectTooLarge,
+                   "reply of " + std::to_string(reply.size()) + " bytes is too large"));
     } catch (const std::exception& e) {
         spdlog::error("wire handler threw on '{}' from {}: {}", cmd.firstFieldName(), peer,
                       e.what());
@@ -63,7 +63,9 @@ detail::ServerCoreOptions coreOptions(const WireServerOptions& o) {
 class WireServer::Impl {
 public:
     Impl(WireServerOptions options, CommandHandler handler)
-        : _options(std::move(options)), _handler(std::move(handler)), _core(coreOptions(_options)) {}
+        : _options(std::move(options)),
+          _handler(std::move(handler)),
+          _core(coreOptions(_options)) {}
 
     Status start() {
         return _core.start([this](std::shared_ptr<Connection> c) { return serve(std::move(c)); },

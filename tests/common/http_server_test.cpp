@@ -24,6 +24,7 @@ HttpResponse echoHandler(const HttpRequest& req) {
     r.body = req.method + " " + req.target + " [" + req.body + "] ct=" + req.contentType +
              " accept=" + req.accept;
     r.headers.push_back({"X-Peer", req.peer});
+    r.headers.push_back({"X-Saw-Auth", std::string(req.header("authorization"))});
     r.headers.push_back({"X-Bad", "a\r\nInjected: yes"});
     return r;
 }
@@ -65,6 +66,11 @@ TEST_F(HttpServerTest, ServesGetAndPost) {
     EXPECT_EQ(r.getValue().header("x-peer").rfind("127.0.0.1:", 0), 0u);
     EXPECT_EQ(r.getValue().header("x-bad"), "");  // CR/LF in a value: dropped
     EXPECT_EQ(r.getValue().header("injected"), "");
+    EXPECT_EQ(r.getValue().header("x-saw-auth"), "");
+
+    r = c.request(get("/auth", "Authorization: Bearer t0k3n\r\n"));
+    ASSERT_TRUE(r.isOK()) << r.getStatus().toString();
+    EXPECT_EQ(r.getValue().header("x-saw-auth"), "Bearer t0k3n");
 
     r = c.request(post("/api/v1/command", R"({"ping":1})"));
     ASSERT_TRUE(r.isOK()) << r.getStatus().toString();
@@ -73,14 +79,37 @@ TEST_F(HttpServerTest, ServesGetAndPost) {
               R"(POST /api/v1/command [{"ping":1}] ct=application/json accept=application/ejson)");
 }
 
+TEST_F(HttpServerTest, HeadGetsHeadersWithoutBody) {
+    startServer();
+    HttpTestClient c = client();
+    ASSERT_TRUE(c.send("HEAD /h HTTP/1.1\r\nHost: t\r\n\r\n").isOK());
+    // The client reads Content-Length bytes, so read the raw head and check nothing follows.
+    std::string expectedBody = "HEAD /h [] ct= accept=";
+    std::string raw;
+    uint8_t buf[4096];
+    while (raw.find("\r\n\r\n") == std::string::npos) {
+        auto n = c.socket().recvSome(buf, sizeof(buf), deadlineAfter(5s));
+        ASSERT_TRUE(n.isOK() && n.getValue() > 0);
+        raw.append(reinterpret_cast<const char*>(buf), n.getValue());
+    }
+    EXPECT_EQ(raw.rfind("HTTP/1.1 200", 0), 0u) << raw;
+    EXPECT_NE(raw.find("Content-Length: " + std::to_string(expectedBody.size())), std::string::npos)
+        << raw;
+    EXPECT_EQ(raw.substr(raw.find("\r\n\r\n") + 4), "");
+    auto next = c.request(get("/after-head"));  // nothing stray left on the connection
+    ASSERT_TRUE(next.isOK()) << next.getStatus().toString();
+    EXPECT_EQ(next.getValue().body.substr(0, 15), "GET /after-head");
+}
+
 TEST_F(HttpServerTest, KeepAliveServesManyRequestsOnOneConnection) {
     startServer();
     HttpTestClient c = client();
     for (int i = 0; i < 20; ++i) {
         auto r = c.request(post("/n", std::to_string(i)));
         ASSERT_TRUE(r.isOK()) << r.getStatus().toString();
-        EXPECT_EQ(r.getValue().body, "POST /n [" + std::to_string(i) + "] ct=application/json "
-                                     "accept=application/ejson");
+        EXPECT_EQ(r.getValue().body, "POST /n [" + std::to_string(i) +
+                                         "] ct=application/json "
+                                         "accept=application/ejson");
     }
 }
 
@@ -155,10 +184,10 @@ TEST_F(HttpServerTest, BodyOverLimitGets413AndClose) {
 
 TEST_F(HttpServerTest, MalformedRequestGets400AndClose) {
     startServer();
-    for (std::string bad : {std::string("GARBAGE\r\n\r\n"),
-                            std::string("GET / HTTP/1.1\r\nBad Header\r\n\r\n"),
-                            std::string("POST / HTTP/1.1\r\nContent-Length: nope\r\n\r\n"),
-                            std::string("GET / HTTP/9.9\r\n\r\n")}) {
+    for (std::string bad :
+         {std::string("GARBAGE\r\n\r\n"), std::string("GET / HTTP/1.1\r\nBad Header\r\n\r\n"),
+          std::string("POST / HTTP/1.1\r\nContent-Length: nope\r\n\r\n"),
+          std::string("GET / HTTP/9.9\r\n\r\n")}) {
         HttpTestClient c = client();
         auto r = c.request(bad);
         ASSERT_TRUE(r.isOK()) << r.getStatus().toString();
@@ -181,7 +210,8 @@ TEST_F(HttpServerTest, DroppedClientsDoNotHurtTheServer) {
     startServer();
     {
         HttpTestClient c = client();  // disconnects mid-body
-        ASSERT_TRUE(c.send("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\nabc").isOK());
+        ASSERT_TRUE(
+            c.send("POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\nabc").isOK());
     }
     {
         HttpTestClient c = client();  // disconnects before reading a large response

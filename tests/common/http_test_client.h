@@ -39,9 +39,8 @@ public:
             MONGOSD_RETURN_IF_ERROR(fill());
         RawHttpResponse r = parseHead(_buffer.substr(0, headEnd));
         _buffer.erase(0, headEnd + 4);
-        size_t length = r.headers.count("content-length")
-                            ? std::stoul(r.headers["content-length"])
-                            : 0;
+        size_t length =
+            r.headers.count("content-length") ? std::stoul(r.headers["content-length"]) : 0;
         while (_buffer.size() < length) MONGOSD_RETURN_IF_ERROR(fill());
         r.body = _buffer.substr(0, length);
         _buffer.erase(0, length);
@@ -87,9 +86,8 @@ private:
         while (lineEnd != std::string::npos) {
             size_t start = lineEnd + 2;
             lineEnd = head.find("\r\n", start);
-            std::string line = head.substr(start, lineEnd == std::string::npos
-                                                      ? std::string::npos
-                                                      : lineEnd - start);
+            std::string line = head.substr(
+                start, lineEnd == std::string::npos ? std::string::npos : lineEnd - start);
             size_t colon = line.find(':');
             if (colon == std::string::npos) continue;
             std::string name = line.substr(0, colon);

@@ -25,7 +25,9 @@ std::string le32(uint32_t v) {
     return s;
 }
 
-std::string bytesOf(const BsonObj& o) { return std::string(reinterpret_cast<const char*>(o.data()), o.size()); }
+std::string bytesOf(const BsonObj& o) {
+    return std::string(reinterpret_cast<const char*>(o.data()), o.size());
+}
 
 // A message from hand-written payload bytes (flags + sections), header computed honestly.
 std::string frame(const std::string& payload, int32_t requestId = 7) {
