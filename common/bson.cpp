@@ -257,6 +257,23 @@ Status checkDepth(BsonView doc, int maxDepth) {
     }
 }
 
+BsonView subDocument(const bson_iter_t& it) {
+    uint32_t len = 0;
+    const uint8_t* data = nullptr;
+    if (BSON_ITER_HOLDS_DOCUMENT(&it))
+        bson_iter_document(&it, &len, &data);
+    else if (BSON_ITER_HOLDS_ARRAY(&it))
+        bson_iter_array(&it, &len, &data);
+    invariant(data != nullptr);
+    return BsonView(data, len);
+}
+
+BsonObj copyValue(const bson_iter_t& it) {
+    BsonBuilder b;
+    b.appendIter("", it);
+    return b.obj();
+}
+
 std::string_view arrayIndexKey(uint32_t i, char (&buf)[16]) {
     const char* key = nullptr;
     size_t n = bson_uint32_to_string(i, &key, buf, sizeof(buf));

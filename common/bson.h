@@ -131,6 +131,17 @@ Status validateBson(const uint8_t* data, size_t len, size_t maxSize = kMaxIntern
 // Overflow when a (valid) document nests deeper than maxDepth levels; stops walking there.
 Status checkDepth(BsonView doc, int maxDepth = kMaxBsonDepth);
 
+// The key of the element `it` is on.
+inline std::string_view iterKey(const bson_iter_t& it) {
+    return std::string_view(bson_iter_key(&it), bson_iter_key_len(&it));
+}
+
+// A view of the embedded document or array `it` is on (invariant: it holds one).
+BsonView subDocument(const bson_iter_t& it);
+
+// A copy of the value `it` is on, as {"": value}.
+BsonObj copyValue(const bson_iter_t& it);
+
 // The array index key "0", "1", ... for position i, without allocation for small i.
 std::string_view arrayIndexKey(uint32_t i, char (&buf)[16]);
 

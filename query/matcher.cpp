@@ -122,16 +122,6 @@ private:
     std::vector<std::unique_ptr<MatchExpression>> _children;
 };
 
-BsonObj copyValue(const bson_iter_t& it) {
-    BsonBuilder b;
-    b.appendIter("", it);
-    return b.obj();
-}
-
-std::string_view keyOf(const bson_iter_t& it) {
-    return std::string_view(bson_iter_key(&it), bson_iter_key_len(&it));
-}
-
 bool isOperatorObject(const bson_iter_t& it) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&it)) return false;
     bson_iter_t child;
@@ -145,7 +135,7 @@ Status parseFieldOperators(const FieldPath& path, const bson_iter_t& ops, AndMat
     bson_iter_t op;
     if (!bson_iter_recurse(&ops, &op)) return Status(ErrorCodes::BadValue, "malformed operator");
     while (bson_iter_next(&op)) {
-        std::string_view name = keyOf(op);
+        std::string_view name = iterKey(op);
         if (name == "$eq") {
             out.add(std::make_unique<PathMatch>(
                 path, std::make_unique<EqualsPredicate>(copyValue(op))));
@@ -182,7 +172,7 @@ Status parseInto(BsonView filter, AndMatch& out, int depth, const FilterLimits& 
     bson_iter_t it;
     if (!filter.iterInit(&it)) return Status(ErrorCodes::BadValue, "malformed filter");
     while (bson_iter_next(&it)) {
-        std::string_view key = keyOf(it);
+        std::string_view key = iterKey(it);
         if (!key.empty() && key[0] == '$') {
             if (key == "$and") {
                 MONGOSD_RETURN_IF_ERROR(parseAnd(it, out, depth, limits));
@@ -222,7 +212,7 @@ std::optional<BsonObj> extractIdEquality(BsonView filter) {
     bson_iter_t op;
     if (!bson_iter_recurse(&it, &op) || !bson_iter_next(&op)) return copyValue(it);
     if (bson_iter_key(&op)[0] != '$') return copyValue(it);  // equality to an embedded document
-    if (keyOf(op) != "$eq") return std::nullopt;
+    if (iterKey(op) != "$eq") return std::nullopt;
     if (BSON_ITER_HOLDS_ARRAY(&op) || bson_iter_next(&op)) return std::nullopt;
     bson_iter_t eq;
     bson_iter_recurse(&it, &eq);

@@ -5,10 +5,6 @@
 namespace mongosd::query {
 namespace {
 
-std::string_view keyOf(const bson_iter_t& it) {
-    return std::string_view(bson_iter_key(&it), bson_iter_key_len(&it));
-}
-
 // true: include, false: exclude; error for values that are neither.
 StatusWith<bool> projectionFlag(const bson_iter_t& it) {
     switch (bson_iter_type(&it)) {
@@ -20,7 +16,7 @@ StatusWith<bool> projectionFlag(const bson_iter_t& it) {
             return bson_iter_as_double(&it) != 0;
         default:
             return Status(ErrorCodes::BadValue,
-                          "projection value for '" + std::string(keyOf(it)) +
+                          "projection value for '" + std::string(iterKey(it)) +
                               "' must be a number or boolean (expression projections are not "
                               "supported yet)");
     }
@@ -58,16 +54,16 @@ void applyValue(const bson_iter_t& it, std::string_view name, const Projection::
 void applyNode(bson_iter_t* fields, const Projection::Node& node, bool inclusion,
                BsonBuilder& out) {
     while (bson_iter_next(fields)) {
-        auto c = node.children.find(keyOf(*fields));
+        auto c = node.children.find(iterKey(*fields));
         if (c == node.children.end()) {
-            if (!inclusion) out.appendIter(keyOf(*fields), *fields);
+            if (!inclusion) out.appendIter(iterKey(*fields), *fields);
             continue;
         }
         if (c->second.leaf) {
-            if (inclusion) out.appendIter(keyOf(*fields), *fields);
+            if (inclusion) out.appendIter(iterKey(*fields), *fields);
             continue;
         }
-        applyValue(*fields, keyOf(*fields), c->second, inclusion, out);
+        applyValue(*fields, iterKey(*fields), c->second, inclusion, out);
     }
 }
 
@@ -81,7 +77,7 @@ StatusWith<Projection> Projection::parse(BsonView spec) {
     while (bson_iter_next(&it)) {
         auto flag = projectionFlag(it);
         if (!flag.isOK()) return flag.getStatus();
-        std::string_view key = keyOf(it);
+        std::string_view key = iterKey(it);
         if (key == "_id") {
             p._includeId = flag.getValue();
             continue;
@@ -116,7 +112,7 @@ BsonObj Projection::apply(BsonView doc) const {
         if (doc.find("_id", &id)) out.appendIter("_id", id);
     }
     while (bson_iter_next(&it)) {
-        std::string_view key = keyOf(it);
+        std::string_view key = iterKey(it);
         if (key == "_id") {
             if (!_inclusion && _includeId) out.appendIter(key, it);
             continue;

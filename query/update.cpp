@@ -13,16 +13,6 @@ namespace {
 
 using Op = UpdateNode::Op;
 
-std::string_view keyOf(const bson_iter_t& it) {
-    return std::string_view(bson_iter_key(&it), bson_iter_key_len(&it));
-}
-
-BsonObj copyValue(const bson_iter_t& it) {
-    BsonBuilder b;
-    b.appendIter("", it);
-    return b.obj();
-}
-
 bson_iter_t operandIter(const BsonObj& holder) {
     bson_iter_t it;
     bool ok = holder.view().iterInit(&it) && bson_iter_next(&it);
@@ -177,13 +167,13 @@ Status Applier::applyDocument(bson_iter_t* fields, const UpdateNode& node, BsonB
     if (fields) {
         bson_iter_t& it = *fields;
         while (bson_iter_next(&it)) {
-            auto c = node.children.find(keyOf(it));
+            auto c = node.children.find(iterKey(it));
             if (c == node.children.end()) {
-                out.appendIter(keyOf(it), it);
+                out.appendIter(iterKey(it), it);
                 continue;
             }
             seen.push_back(&c->second);
-            MONGOSD_RETURN_IF_ERROR(applyField(it, keyOf(it), c->second, out, false));
+            MONGOSD_RETURN_IF_ERROR(applyField(it, iterKey(it), c->second, out, false));
         }
     }
     for (const auto& [name, child] : node.children) {
@@ -257,8 +247,8 @@ Status parseOperator(UpdateNode& root, std::string_view name, const bson_iter_t&
     while (bson_iter_next(&field)) {
         if (op == Op::kInc && !isNumber(field))
             return Status(ErrorCodes::TypeMismatch, "Cannot increment with non-numeric argument: {" +
-                                                        std::string(keyOf(field)) + ": ...}");
-        MONGOSD_RETURN_IF_ERROR(addPath(root, keyOf(field), op, copyValue(field)));
+                                                        std::string(iterKey(field)) + ": ...}");
+        MONGOSD_RETURN_IF_ERROR(addPath(root, iterKey(field), op, copyValue(field)));
     }
     return Status::OK();
 }
@@ -267,7 +257,7 @@ Status validateReplacement(BsonView doc) {
     bson_iter_t it;
     doc.iterInit(&it);
     while (bson_iter_next(&it)) {
-        std::string_view k = keyOf(it);
+        std::string_view k = iterKey(it);
         if (!k.empty() && k[0] == '$')
             return Status(ErrorCodes::DollarPrefixedFieldName,
                           "The dollar ($) prefixed field '" + std::string(k) +
@@ -284,7 +274,7 @@ BsonObj withIdFirst(BsonView replacement, BsonView original) {
     bson_iter_t it;
     replacement.iterInit(&it);
     while (bson_iter_next(&it))
-        if (keyOf(it) != "_id") b.appendIter(keyOf(it), it);
+        if (iterKey(it) != "_id") b.appendIter(iterKey(it), it);
     return b.obj();
 }
 
@@ -301,7 +291,7 @@ StatusWith<UpdateSpec> UpdateSpec::parse(BsonView update) {
     bson_iter_t it;
     update.iterInit(&it);
     while (bson_iter_next(&it)) {
-        std::string_view name = keyOf(it);
+        std::string_view name = iterKey(it);
         if (name.empty() || name[0] != '$')
             return Status(ErrorCodes::FailedToParse,
                           "Unknown modifier: " + std::string(name) +
@@ -335,13 +325,13 @@ StatusWith<BsonObj> UpdateSpec::applyForUpsert(BsonView filter, const bson_oid_t
     bson_iter_t it;
     filter.iterInit(&it);
     while (bson_iter_next(&it)) {
-        std::string_view k = keyOf(it);
+        std::string_view k = iterKey(it);
         if (k.empty() || k[0] == '$' || k.find('.') != std::string_view::npos) continue;
         if (BSON_ITER_HOLDS_DOCUMENT(&it)) {
             bson_iter_t op;
             bson_iter_recurse(&it, &op);
             if (bson_iter_next(&op) && bson_iter_key(&op)[0] == '$') {
-                if (keyOf(op) == "$eq") seed.appendIter(k, op);
+                if (iterKey(op) == "$eq") seed.appendIter(k, op);
                 continue;
             }
         }

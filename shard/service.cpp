@@ -2,13 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/command_reply.h"
 #include "shard/commands/command.h"
 #include "shard/storage/storage_engine.h"
 
 namespace mongosd::shard {
 namespace {
 
-// Fields every command may carry that the command itself does not interpret here.
 bool isValidDbName(std::string_view db) {
     if (db.empty() || db.size() > 63) return false;
     for (char c : db)
@@ -27,15 +27,6 @@ StatusWith<std::chrono::steady_clock::time_point> deadlineFor(const CommandArgs&
 }
 
 }  // namespace
-
-BsonObj errorReply(const Status& status) {
-    BsonBuilder b;
-    b.appendDouble("ok", 0.0);
-    b.appendString("errmsg", status.reason());
-    b.appendInt32("code", status.code());
-    b.appendString("codeName", status.codeName());
-    return b.obj();
-}
 
 StatusWith<std::unique_ptr<ShardService>> ShardService::open(const ShardServiceOptions& options) {
     storage::StorageOptions so;
@@ -61,26 +52,26 @@ BsonObj ShardService::runCommand(BsonView cmd, const std::string& peer) {
     _counters.command.fetch_add(1, std::memory_order_relaxed);
     CommandArgs args(cmd);
     std::string_view name = args.name();
-    if (name.empty()) return errorReply(Status(ErrorCodes::FailedToParse, "empty command document"));
+    if (name.empty()) return commandErrorReply(Status(ErrorCodes::FailedToParse, "empty command document"));
     const Command* command = CommandRegistry::shard().find(name);
     if (!command)
-        return errorReply(Status(ErrorCodes::CommandNotFound,
+        return commandErrorReply(Status(ErrorCodes::CommandNotFound,
                                  "no such command: '" + std::string(name) + "'"));
     if (shuttingDown())
-        return errorReply(Status(ErrorCodes::ShutdownInProgress, "the server is shutting down"));
+        return commandErrorReply(Status(ErrorCodes::ShutdownInProgress, "the server is shutting down"));
 
     auto db = args.optionalString("$db");
-    if (!db.isOK()) return errorReply(db.getStatus());
+    if (!db.isOK()) return commandErrorReply(db.getStatus());
     if (!db.getValue())
-        return errorReply(Status(ErrorCodes::FailedToParse, "a command requires a $db field"));
+        return commandErrorReply(Status(ErrorCodes::FailedToParse, "a command requires a $db field"));
     if (!isValidDbName(*db.getValue()))
-        return errorReply(Status(ErrorCodes::InvalidNamespace,
+        return commandErrorReply(Status(ErrorCodes::InvalidNamespace,
                                  "invalid database name '" + *db.getValue() + "'"));
     if (command->adminOnly() && *db.getValue() != "admin")
-        return errorReply(Status(ErrorCodes::Unauthorized,
+        return commandErrorReply(Status(ErrorCodes::Unauthorized,
                                  std::string(name) + " may only be run against the admin database"));
     auto deadline = deadlineFor(args);
-    if (!deadline.isOK()) return errorReply(deadline.getStatus());
+    if (!deadline.isOK()) return commandErrorReply(deadline.getStatus());
 
     OperationContext opCtx{*this, *db.getValue(), peer, deadline.getValue()};
     BsonBuilder reply;
@@ -91,9 +82,9 @@ BsonObj ShardService::runCommand(BsonView cmd, const std::string& peer) {
         spdlog::error("command {} from {} threw: {}", name, peer, e.what());
         st = Status(ErrorCodes::InternalError, "internal error while running " + std::string(name));
     }
-    if (!st.isOK()) return errorReply(st);
+    if (!st.isOK()) return commandErrorReply(st);
     if (reply.size() > kMaxInternalBsonSize)
-        return errorReply(Status(ErrorCodes::BSONObjectTooLarge, "reply exceeds the 16 MiB limit"));
+        return commandErrorReply(Status(ErrorCodes::BSONObjectTooLarge, "reply exceeds the 16 MiB limit"));
     reply.appendDouble("ok", 1.0);
     return reply.obj();
 }

@@ -60,7 +60,4 @@ private:
     std::atomic<bool> _shuttingDown{false};
 };
 
-// The error reply document for a non-OK status.
-BsonObj errorReply(const Status& status);
-
 }  // namespace mongosd::shard

@@ -10,20 +10,6 @@
 namespace mongosd::net {
 namespace {
 
-std::string_view keyOf(const bson_iter_t& it) {
-    return std::string_view(bson_iter_key(&it), bson_iter_key_len(&it));
-}
-
-BsonView viewOf(const bson_iter_t& it) {
-    uint32_t len = 0;
-    const uint8_t* data = nullptr;
-    if (BSON_ITER_HOLDS_DOCUMENT(&it))
-        bson_iter_document(&it, &len, &data);
-    else
-        bson_iter_array(&it, &len, &data);
-    return BsonView(data, len);
-}
-
 bool find(BsonView doc, std::string_view field, bson_iter_t* out) { return doc.find(field, out); }
 
 // Fields every action accepts (API.md); the rest are per action.
@@ -84,7 +70,7 @@ Status checkFields(std::string_view action, BsonView body, const std::vector<Fie
     bson_iter_t it;
     body.iterInit(&it);
     while (bson_iter_next(&it)) {
-        std::string_view k = keyOf(it);
+        std::string_view k = iterKey(it);
         if (kCommonFields.count(k)) continue;
         const FieldRule* rule = nullptr;
         for (const auto& r : rules)
@@ -163,7 +149,7 @@ BsonObj documentsResponse(BsonView reply) {
     BsonBuilder out;
     bson_iter_t cursor, field;
     if (find(reply, "cursor", &cursor) && BSON_ITER_HOLDS_DOCUMENT(&cursor)) {
-        BsonView c = viewOf(cursor);
+        BsonView c = subDocument(cursor);
         if (find(c, "firstBatch", &field) || find(c, "nextBatch", &field))
             out.appendIter("documents", field);
         if (find(c, "id", &field) && bson_iter_as_int64(&field) != 0)
@@ -238,7 +224,7 @@ Status buildInsert(BsonView body, BsonBuilder& cmd, bool many) {
     cmd.appendArray("documents", [&](BsonBuilder& arr) {
         char buf[16];
         if (!many) {
-            arr.appendDocument("0", [&](BsonBuilder& d) { appendOidFirst(viewOf(it), d); });
+            arr.appendDocument("0", [&](BsonBuilder& d) { appendOidFirst(subDocument(it), d); });
             return;
         }
         bson_iter_t elem;
@@ -250,7 +236,7 @@ Status buildInsert(BsonView body, BsonBuilder& cmd, bool many) {
                 return;
             }
             arr.appendDocument(arrayIndexKey(i++, buf),
-                               [&](BsonBuilder& d) { appendOidFirst(viewOf(elem), d); });
+                               [&](BsonBuilder& d) { appendOidFirst(subDocument(elem), d); });
         }
         if (i == 0) st = Status(ErrorCodes::BadValue, "'documents' must not be empty");
     });
@@ -267,7 +253,7 @@ void renderInsertedIds(BsonView cmd, BsonView reply, BsonBuilder& out, bool many
         bson_iter_t e;
         bson_iter_recurse(&errs, &e);
         while (bson_iter_next(&e)) {
-            int64_t idx = int64Field(viewOf(e), "index");
+            int64_t idx = int64Field(subDocument(e), "index");
             failed.insert(idx);
             firstFailure = std::min(firstFailure, idx);
         }
@@ -283,7 +269,7 @@ void renderInsertedIds(BsonView cmd, BsonView reply, BsonBuilder& out, bool many
     while (bson_iter_next(&d)) {
         bool ok = !failed.count(idx) && !(ordered && idx > firstFailure);
         bson_iter_t id;
-        if (ok && find(viewOf(d), "_id", &id)) ids.push_back(id);
+        if (ok && find(subDocument(d), "_id", &id)) ids.push_back(id);
         ++idx;
     }
     if (!many) {
@@ -304,12 +290,12 @@ Status buildUpdate(BsonView body, BsonBuilder& cmd, bool multi, bool replace) {
     if (!find(body, field, &u))
         return Status(ErrorCodes::BadValue, std::string("the request body must name '") + field + "'");
     if (replace) {
-        std::string_view first = viewOf(u).firstFieldName();
+        std::string_view first = subDocument(u).firstFieldName();
         if (!first.empty() && first[0] == '$')
             return Status(ErrorCodes::BadValue, "a replacement document must not contain update "
                                                 "operators");
     } else if (BSON_ITER_HOLDS_DOCUMENT(&u)) {
-        std::string_view first = viewOf(u).firstFieldName();
+        std::string_view first = subDocument(u).firstFieldName();
         if (first.empty() || first[0] != '$')
             return Status(ErrorCodes::BadValue, "an update document must contain only update "
                                                 "operators (use replaceOne to replace a document)");
@@ -338,7 +324,7 @@ void renderUpdate(BsonView, BsonView reply, BsonBuilder& out) {
     if (find(reply, "upserted", &upserted) && BSON_ITER_HOLDS_ARRAY(&upserted)) {
         bson_iter_t first;
         bson_iter_recurse(&upserted, &first);
-        if (bson_iter_next(&first) && find(viewOf(first), "_id", &id)) didUpsert = true;
+        if (bson_iter_next(&first) && find(subDocument(first), "_id", &id)) didUpsert = true;
     }
     out.appendInt64("matchedCount", didUpsert ? n - 1 : n);
     out.appendInt64("modifiedCount", int64Field(reply, "nModified"));
@@ -402,7 +388,7 @@ std::map<std::string, std::unique_ptr<DataAction>, std::less<>> buildTable() {
         },
         [](BsonView, BsonView reply, BsonBuilder& out) {
             bson_iter_t c, b, first;
-            if (find(reply, "cursor", &c) && find(viewOf(c), "firstBatch", &b) &&
+            if (find(reply, "cursor", &c) && find(subDocument(c), "firstBatch", &b) &&
                 bson_iter_recurse(&b, &first) && bson_iter_next(&first))
                 out.appendIter("document", first);
             else

@@ -3,6 +3,7 @@
 #include <array>
 #include <mutex>
 
+#include "common/command_reply.h"
 #include "common/json/ejson.h"
 #include "common/net/data_api.h"
 #include "common/version.h"
@@ -14,10 +15,6 @@ constexpr std::string_view kActionPrefix = "/api/v1/action/";
 constexpr size_t kMaxHttpBodyBytes = 48'000'000;
 
 using json::JsonMode;
-
-std::string_view keyOf(const bson_iter_t& it) {
-    return std::string_view(bson_iter_key(&it), bson_iter_key_len(&it));
-}
 
 std::string_view pathOf(std::string_view target) {
     size_t q = target.find('?');
@@ -59,17 +56,6 @@ StatusWith<BsonObj> parseBody(const HttpRequest& req) {
     return json::parseJsonObject(req.body, limits);
 }
 
-Status replyStatus(BsonView reply) {
-    bson_iter_t ok;
-    if (reply.find("ok", &ok) && bson_iter_as_double(&ok) == 1.0) return Status::OK();
-    bson_iter_t f;
-    int32_t code = ErrorCodes::InternalError;
-    std::string msg = "command failed";
-    if (reply.find("code", &f)) code = static_cast<int32_t>(bson_iter_as_int64(&f));
-    if (reply.find("errmsg", &f) && BSON_ITER_HOLDS_UTF8(&f)) msg = bson_iter_utf8(&f, nullptr);
-    return Status(static_cast<ErrorCodes::Error>(code), msg);
-}
-
 // The first entry of a reply's writeErrors as a Status, or OK.
 Status firstWriteError(BsonView reply) {
     bson_iter_t errs, first, f;
@@ -81,8 +67,8 @@ Status firstWriteError(BsonView reply) {
     std::string msg;
     bson_iter_t e = fields;
     while (bson_iter_next(&e)) {
-        if (keyOf(e) == "code") code = static_cast<int32_t>(bson_iter_as_int64(&e));
-        if (keyOf(e) == "errmsg" && BSON_ITER_HOLDS_UTF8(&e)) msg = bson_iter_utf8(&e, nullptr);
+        if (iterKey(e) == "code") code = static_cast<int32_t>(bson_iter_as_int64(&e));
+        if (iterKey(e) == "errmsg" && BSON_ITER_HOLDS_UTF8(&e)) msg = bson_iter_utf8(&e, nullptr);
     }
     (void)f;
     return Status(static_cast<ErrorCodes::Error>(code), msg);
@@ -97,7 +83,7 @@ HttpResponse errorWithExtras(const Status& st, BsonView extras, JsonMode mode) {
     bson_iter_t it;
     extras.iterInit(&it);
     while (bson_iter_next(&it)) {
-        std::string_view k = keyOf(it);
+        std::string_view k = iterKey(it);
         if (k == "error" || k == "error_code" || k == "code" || k == "ok" || k == "errmsg" ||
             k == "codeName")
             continue;
@@ -176,7 +162,7 @@ HttpResponse HttpApi::route(const HttpRequest& req) {
         cmd = std::move(built.getValue());
     }
     BsonObj reply = _runner(cmd, req.peer);
-    Status st = replyStatus(reply);
+    Status st = statusFromReply(reply);
     if (!st.isOK()) return errorWithExtras(st, BsonView(), mode);
 
     BsonObj out = action ? action->toResponse(cmd, reply) : reply;
@@ -214,7 +200,7 @@ HttpResponse HttpApi::metrics() {
         s += "# HELP mongosd_opcounters_total Operations by type since start.\n";
         s += "# TYPE mongosd_opcounters_total counter\n";
         while (bson_iter_next(&sub))
-            s += "mongosd_opcounters_total{type=\"" + std::string(keyOf(sub)) + "\"} " +
+            s += "mongosd_opcounters_total{type=\"" + std::string(iterKey(sub)) + "\"} " +
                  std::to_string(bson_iter_as_int64(&sub)) + "\n";
     }
     if (status.view().find("uptime", &it)) {

@@ -1,5 +1,7 @@
 #include "common/net/wire_server.h"
 
+#include "common/command_reply.h"
+
 #include "common/net/server_core.h"  // first: brings <utility> before any Asio header
 
 #include <spdlog/spdlog.h>
@@ -28,21 +30,11 @@ constexpr size_t kReplyOverheadBytes = 64;
 
 auto redirect(error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
 
-// MongoDB's error reply shape.
-BsonObj errorReply(const Status& status) {
-    BsonBuilder b;
-    b.appendDouble("ok", 0.0);
-    b.appendString("errmsg", status.reason());
-    b.appendInt32("code", status.code());
-    b.appendString("codeName", status.codeName());
-    return b.obj();
-}
-
 BsonObj callHandler(const CommandHandler& handler, BsonView cmd, const std::string& peer) noexcept {
     try {
         BsonObj reply = handler(cmd, peer);
         if (reply.size() + kReplyOverheadBytes <= kMaxMessageBytes) return reply;
-        return errorReply(
+        return commandErrorReply(
             Status(ErrorCodes::BSONObjectTooLarge,
                    "reply of " + std::to_string(reply.size()) + " bytes is too large"));
     } catch (const std::exception& e) {
@@ -51,7 +43,7 @@ BsonObj callHandler(const CommandHandler& handler, BsonView cmd, const std::stri
     } catch (...) {
         spdlog::error("wire handler threw a non-standard exception from {}", peer);
     }
-    return errorReply(Status(ErrorCodes::InternalError, "internal error"));
+    return commandErrorReply(Status(ErrorCodes::InternalError, "internal error"));
 }
 
 detail::ServerCoreOptions coreOptions(const WireServerOptions& o) {
@@ -144,7 +136,7 @@ private:
     asio::awaitable<void> replyErrorAndClose(Connection& c, int32_t requestId, Status status) {
         spdlog::warn("wire connection {}: {}, closing", c.peer, status.toString());
         OpMsg reply;
-        reply.body = errorReply(status);
+        reply.body = commandErrorReply(status);
         if (co_await send(c, serializeOpMsg(nextRequestId(), requestId, reply)))
             co_await detail::lingeringClose(c);
     }

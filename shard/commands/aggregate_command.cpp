@@ -18,7 +18,7 @@ Status applyStage(std::string_view name, const bson_iter_t& arg, Docs& docs) {
         if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
             return Status(ErrorCodes::FailedToParse,
                           "the " + std::string(name) + " stage specification must be an object");
-        return subView(arg);
+        return subDocument(arg);
     };
     auto needCount = [&]() -> StatusWith<int64_t> {
         if (!BSON_ITER_HOLDS_NUMBER(&arg) || bson_iter_as_int64(&arg) < 0)

@@ -13,17 +13,6 @@ Status typeError(std::string_view cmd, std::string_view field, std::string_view 
 
 }  // namespace
 
-BsonView subView(const bson_iter_t& it) {
-    uint32_t len = 0;
-    const uint8_t* data = nullptr;
-    if (BSON_ITER_HOLDS_DOCUMENT(&it))
-        bson_iter_document(&it, &len, &data);
-    else if (BSON_ITER_HOLDS_ARRAY(&it))
-        bson_iter_array(&it, &len, &data);
-    invariant(data != nullptr);
-    return BsonView(data, len);
-}
-
 std::optional<bson_iter_t> CommandArgs::field(std::string_view name) const {
     bson_iter_t it;
     if (!_cmd.find(name, &it)) return std::nullopt;
@@ -64,14 +53,14 @@ StatusWith<BsonView> CommandArgs::optionalDocument(std::string_view f) const {
     auto it = field(f);
     if (!it || BSON_ITER_HOLDS_NULL(&*it)) return BsonView();
     if (!BSON_ITER_HOLDS_DOCUMENT(&*it)) return typeError(name(), f, "object");
-    return subView(*it);
+    return subDocument(*it);
 }
 
 StatusWith<std::optional<BsonView>> CommandArgs::optionalArray(std::string_view f) const {
     auto it = field(f);
     if (!it) return std::optional<BsonView>();
     if (!BSON_ITER_HOLDS_ARRAY(&*it)) return typeError(name(), f, "array");
-    return std::optional<BsonView>(subView(*it));
+    return std::optional<BsonView>(subDocument(*it));
 }
 
 StatusWith<bool> CommandArgs::optionalBool(std::string_view f, bool dflt) const {

@@ -36,7 +36,4 @@ private:
     BsonView _cmd;
 };
 
-// A view of the sub-document or array `it` holds.
-BsonView subView(const bson_iter_t& it);
-
 }  // namespace mongosd::shard

@@ -61,7 +61,7 @@ Status runFindAndModify(OperationContext& opCtx, const CommandArgs& args, BsonBu
         return Status(ErrorCodes::NotImplemented, "pipeline-style updates are not supported yet");
     if (!BSON_ITER_HOLDS_DOCUMENT(&*update))
         return Status(ErrorCodes::FailedToParse, "'update' must be an object");
-    auto spec = query::UpdateSpec::parse(subView(*update));
+    auto spec = query::UpdateSpec::parse(subDocument(*update));
     if (!spec.isOK()) return spec.getStatus();
     UpdateRequest req{ns, BsonObj::copyOf(filter.getValue()), BsonObj::copyOf(sort.getValue()),
                       &spec.getValue(), false, upsert.getValue()};

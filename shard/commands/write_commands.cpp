@@ -101,7 +101,7 @@ Status runInsert(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& 
     forEachStatement(batch.getValue(), state, [&](int32_t, const bson_iter_t& it) -> Status {
         if (!BSON_ITER_HOLDS_DOCUMENT(&it))
             return Status(ErrorCodes::TypeMismatch, "each document to insert must be an object");
-        auto doc = prepareInsert(subView(it));
+        auto doc = prepareInsert(subDocument(it));
         if (!doc.isOK()) return doc.getStatus();
         WriteOutcome w;
         MONGOSD_RETURN_IF_ERROR(insertDocument(opCtx, batch.getValue().ns, doc.getValue(), &w));
@@ -125,7 +125,7 @@ Status runUpdate(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& 
     forEachStatement(batch.getValue(), state, [&](int32_t index, const bson_iter_t& it) -> Status {
         if (!BSON_ITER_HOLDS_DOCUMENT(&it))
             return Status(ErrorCodes::TypeMismatch, "each update statement must be an object");
-        CommandArgs stmt(subView(it));
+        CommandArgs stmt(subDocument(it));
         auto q = stmt.optionalDocument("q");
         if (!q.isOK()) return q.getStatus();
         auto u = stmt.field("u");
@@ -134,7 +134,7 @@ Status runUpdate(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& 
             return Status(ErrorCodes::NotImplemented, "pipeline-style updates are not supported yet");
         if (!BSON_ITER_HOLDS_DOCUMENT(&*u))
             return Status(ErrorCodes::FailedToParse, "'u' must be an object or an array");
-        auto spec = query::UpdateSpec::parse(subView(*u));
+        auto spec = query::UpdateSpec::parse(subDocument(*u));
         if (!spec.isOK()) return spec.getStatus();
         auto multi = stmt.optionalBool("multi", false);
         if (!multi.isOK()) return multi.getStatus();
@@ -186,7 +186,7 @@ Status runDelete(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& 
     forEachStatement(batch.getValue(), state, [&](int32_t, const bson_iter_t& it) -> Status {
         if (!BSON_ITER_HOLDS_DOCUMENT(&it))
             return Status(ErrorCodes::TypeMismatch, "each delete statement must be an object");
-        CommandArgs stmt(subView(it));
+        CommandArgs stmt(subDocument(it));
         auto q = stmt.optionalDocument("q");
         if (!q.isOK()) return q.getStatus();
         auto limit = stmt.optionalInteger("limit");
