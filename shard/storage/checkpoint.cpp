@@ -42,6 +42,16 @@ Status EngineCore::writeSizeStorer(WtSession* session, Timestamp at) {
         c->set_key(c, &k);
         ret = c->remove(c);
     }
+    if (ret == 0) {
+        BsonBuilder b;
+        b.appendInt64("appendedBytes", _oplogAppendedBytes.load());
+        BsonObj row = b.obj();
+        WT_ITEM k = makeItem(kOplogSizeKey.data(), kOplogSizeKey.size());
+        WT_ITEM v = makeItem(row.data(), row.size());
+        c->set_key(c, &k);
+        c->set_value(c, &v);
+        ret = c->insert(c);
+    }
     for (const auto& entry : entries) {
         if (ret != 0) break;
         BsonBuilder b;
@@ -66,6 +76,7 @@ Status EngineCore::checkpoint() {
     std::lock_guard ck(_checkpointMutex);
     auto session = sessions.acquire();
     if (!session.isOK()) return session.getStatus();
+    MONGOSD_RETURN_IF_ERROR(truncateOplog(session.getValue().get()));
     Timestamp at;
     {
         // The counts and `at` must describe the same instant (invariant 4).

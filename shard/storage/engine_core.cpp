@@ -66,6 +66,8 @@ Status EngineCore::createOwnTables() {
     const char* logged = "key_format=u,value_format=u,log=(enabled=true)";
     MONGOSD_RETURN_IF_ERROR(wtStatus(s->create(s, kCatalogUri, logged), "create catalog"));
     MONGOSD_RETURN_IF_ERROR(wtStatus(s->create(s, kOplogUri, logged), "create oplog"));
+    MONGOSD_RETURN_IF_ERROR(
+        wtStatus(s->create(s, kOplogTruncationUri, logged), "create oplogTruncation"));
     // Counts as of each checkpoint's stable timestamp (invariant 4): not journaled.
     MONGOSD_RETURN_IF_ERROR(wtStatus(
         s->create(s, kSizeStorerUri, "key_format=u,value_format=u,log=(enabled=false)"),
@@ -126,6 +128,7 @@ StatusWith<OpTime> EngineCore::commit(TxnState& txn) {
     Timestamp ts = lastCommitted().ts;
     const int64_t term = _term.load();
     Status appended = Status::OK();
+    int64_t appendedBytes = 0;
     {
         ScopedCursor c(&txn, cursor.getValue(), CursorMode::kStrict);
         for (auto& entry : txn.oplog) {
@@ -136,6 +139,7 @@ StatusWith<OpTime> EngineCore::commit(TxnState& txn) {
             WT_ITEM k = makeItem(key, sizeof(key));
             BsonView bytes = entry.view();
             WT_ITEM v = makeItem(bytes.data(), bytes.size());
+            appendedBytes += int64_t(bytes.size());
             c->set_key(c.get(), &k);
             c->set_value(c.get(), &v);
             int ret = c->insert(c.get());
@@ -167,6 +171,7 @@ StatusWith<OpTime> EngineCore::commit(TxnState& txn) {
     }
     for (const auto& entry : txn.added) catalog.add(entry);
     for (const auto& [entry, delta] : txn.countDeltas) entry->count.fetch_add(delta);
+    _oplogAppendedBytes.fetch_add(appendedBytes);
     _commits.fetch_add(1);
     return opTime;
 }

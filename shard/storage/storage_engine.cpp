@@ -183,6 +183,7 @@ void StorageEngine::setTerm(int64_t term) { _core->setTerm(term); }
 int64_t StorageEngine::term() const { return _core->term(); }
 uint64_t StorageEngine::journalFlushCount() const { return _core->journal.flushCount(); }
 uint64_t StorageEngine::commitCount() const { return _core->commitCount(); }
+int64_t StorageEngine::oplogSizeBytes() const { return _core->oplogBytes(); }
 
 RecoveryInfo StorageEngine::recoveryInfo() const {
     const RecoveryStats& r = _core->recoveryStats;

@@ -242,5 +242,56 @@ TEST(StorageEngine, ReadAtTimestampSeesOlderSnapshot) {
     EXPECT_EQ(n, 1);
 }
 
+TEST(StorageEngine, OplogIsTruncatedToItsSizeButNotPastTheCheckpoint) {
+    TempDir dir;
+    StorageOptions options;
+    options.oplogMaxBytes = 20000;
+    BsonBuilder padded;
+    padded.appendString("pad", std::string(150, 'p'));
+    BsonObj pad = padded.obj();
+    auto bigDoc = [&](int64_t id) {
+        BsonBuilder b;
+        b.appendInt64("_id", id).appendAll(pad);
+        return b.obj();
+    };
+    Timestamp firstTs;
+    {
+        auto engine = openEngine(dir.path(), options);
+        firstTs = insertOne(*engine, "db.c", bigDoc(0)).ts;
+        for (int i = 1; i < 500; ++i) insertOne(*engine, "db.c", bigDoc(i));
+        EXPECT_GT(engine->oplogSizeBytes(), 80000);
+        // The first checkpoint makes entries up to it truncatable; the next one truncates.
+        ASSERT_TRUE(engine->checkpointNow().isOK());
+        insertOne(*engine, "db.c", bigDoc(500));
+        ASSERT_TRUE(engine->checkpointNow().isOK());
+        EXPECT_LE(engine->oplogSizeBytes(), 20000 + 400);
+
+        auto txn = engine->beginRead();
+        RecordCursor c = txn.getValue().scanOplogFrom(Timestamp{});
+        int64_t entries = 0, bytes = 0;
+        Timestamp first;
+        while (c.next()) {
+            if (entries++ == 0) first = parseOplogEntry(c.value()).getValue().ts;
+            bytes += int64_t(c.value().size());
+        }
+        EXPECT_GT(first, firstTs);
+        EXPECT_EQ(bytes, engine->oplogSizeBytes());
+        EXPECT_GT(entries, 50);
+    }
+    // Restart: the truncated entries are not needed, and the accounting survives.
+    options.oplogMaxBytes = 1;
+    auto engine = openEngine(dir.path(), options);
+    ASSERT_TRUE(engine);
+    EXPECT_EQ(scanCount(*engine, "db.c"), 501);
+    EXPECT_LE(engine->oplogSizeBytes(), 20000 + 400);
+    // Entries newer than the last checkpoint stay, however small the limit.
+    for (int i = 0; i < 10; ++i) insertOne(*engine, "db.c", bigDoc(1000 + i));
+    ASSERT_TRUE(engine->checkpointNow().isOK());
+    for (int i = 0; i < 10; ++i) insertOne(*engine, "db.c", bigDoc(2000 + i));
+    ASSERT_TRUE(engine->checkpointNow().isOK());
+    EXPECT_GE(engine->oplogSizeBytes(), 10 * 150);
+    EXPECT_LT(engine->oplogSizeBytes(), 11 * 400);
+}
+
 }  // namespace
 }  // namespace mongosd::storage

@@ -133,6 +133,7 @@ struct CycleConfig {
     int extraDelayUs = 0;
     int durablePercent = 100;
     std::chrono::milliseconds checkpointInterval{600000};
+    uint64_t oplogMaxBytes = uint64_t(1) << 30;
 };
 
 [[noreturn]] void runChild(const std::string& path, Model model, const CycleConfig& config,
@@ -140,6 +141,7 @@ struct CycleConfig {
     StorageOptions options;
     options.dbpath = path;
     options.checkpointInterval = config.checkpointInterval;
+    options.oplogMaxBytes = config.oplogMaxBytes;
     auto opened = StorageEngine::open(options);
     if (!opened.isOK()) _exit(4);
     StorageEngine& engine = *opened.getValue();
@@ -292,6 +294,8 @@ void runCycles(int cycles, int durablePercent) {
         config.durablePercent = durablePercent;
         // Some cycles checkpoint in the background while writing, the rest explicitly.
         if (cycle % 3 == 0) config.checkpointInterval = std::chrono::milliseconds(30);
+        // And some truncate the oplog down to what recovery still needs.
+        if (cycle % 2 == 1) config.oplogMaxBytes = 20000;
         CycleResult r = runCycle(dir.path(), model, config);
         acks += r.acks;
         durableAcks += r.durableAcks;
