@@ -77,6 +77,17 @@ TEST(StorageEngine, DuplicateKeyAndNumericIdsCollide) {
     EXPECT_TRUE(txn.getValue().insert("db.c", s.obj()).isOK());
     EXPECT_TRUE(txn.getValue().commit().isOK());
     EXPECT_EQ(scanCount(*engine, "db.c"), 2);
+
+    bson_oid_t oid;
+    bson_oid_init_from_string(&oid, "65a1b2c3d4e5f60718293a4b");
+    BsonBuilder o;
+    o.appendOid("_id", oid);
+    BsonObj withOid = o.obj();
+    insertOne(*engine, "db.c", withOid);
+    auto again = engine->beginWrite();
+    EXPECT_EQ(again.getValue().insert("db.c", withOid).reason(),
+              "E11000 duplicate key error collection: db.c index: _id_ dup key: "
+              "{ _id: ObjectId('65a1b2c3d4e5f60718293a4b') }");
 }
 
 TEST(StorageEngine, UpdateAndRemoveOfMissingDocuments) {
@@ -237,9 +248,15 @@ TEST(StorageEngine, ReadAtTimestampSeesOlderSnapshot) {
     auto txn = engine->beginRead(a.ts);
     ASSERT_TRUE(txn.isOK());
     int n = 0;
-    RecordCursor c = txn.getValue().scan("db.c");
-    while (c.next()) ++n;
+    {
+        RecordCursor c = txn.getValue().scan("db.c");
+        while (c.next()) ++n;
+    }
     EXPECT_EQ(n, 1);
+    // After a checkpoint the history before it is gone.
+    ASSERT_TRUE(engine->checkpointNow().isOK());
+    auto tooOld = engine->beginRead(a.ts);
+    EXPECT_EQ(tooOld.getStatus().code(), ErrorCodes::BadValue);
 }
 
 TEST(StorageEngine, OplogIsTruncatedToItsSizeButNotPastTheCheckpoint) {
