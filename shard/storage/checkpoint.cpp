@@ -29,8 +29,8 @@ Status EngineCore::writeSizeStorer(WtSession* session, Timestamp at) {
         WT_ITEM k;
         CollectionUuid uuid;
         ret = c->get_key(c, &k);
-        if (ret == 0 && CollectionUuid::fromBytes(static_cast<const uint8_t*>(k.data), k.size,
-                                                  &uuid) &&
+        if (ret == 0 &&
+            CollectionUuid::fromBytes(static_cast<const uint8_t*>(k.data), k.size, &uuid) &&
             live.count(uuid) == 0) {
             stale.push_back(uuid);
         }
@@ -96,8 +96,7 @@ Status EngineCore::checkpoint() {
         MONGOSD_RETURN_IF_ERROR(
             wtStatus(conn->set_timestamp(conn, config.c_str()), "set_timestamp"));
         WT_SESSION* s = session.getValue()->get();
-        MONGOSD_RETURN_IF_ERROR(
-            wtStatus(s->checkpoint(s, "use_timestamp=true"), "checkpoint"));
+        MONGOSD_RETURN_IF_ERROR(wtStatus(s->checkpoint(s, "use_timestamp=true"), "checkpoint"));
         _lastCheckpointTs = at;
         spdlog::debug("storage: checkpoint at {}", at.toString());
     }

@@ -105,6 +105,8 @@ private:
     StatusWith<int64_t> truncateOplogBatch(WtSession* session, int64_t excess);
     Status flushLog();
     Timestamp nextTimestamp(Timestamp last) const;
+    Status appendOplogEntries(TxnState& txn, OpTime* last, int64_t* bytes);
+    void publishCommit(TxnState& txn, OpTime opTime, int64_t oplogBytes);
     void runFlusher();
     void runCheckpointer();
 

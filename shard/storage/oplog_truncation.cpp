@@ -15,8 +15,8 @@ constexpr int64_t kMaxEntriesPerBatch = 10000;
 
 Status EngineCore::loadOplogTruncation(WtSession* session) {
     WT_CURSOR* c = nullptr;
-    MONGOSD_RETURN_IF_ERROR(wtStatus(
-        session->checkoutCursor(kOplogTruncationUri, CursorMode::kStrict, &c), "open"));
+    MONGOSD_RETURN_IF_ERROR(
+        wtStatus(session->checkoutCursor(kOplogTruncationUri, CursorMode::kStrict, &c), "open"));
     WT_ITEM k = makeItem(kTruncationKey.data(), kTruncationKey.size());
     c->set_key(c, &k);
     int ret = c->search(c);

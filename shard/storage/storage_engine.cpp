@@ -153,8 +153,8 @@ std::vector<DatabaseInfo> StorageEngine::listDatabases() const {
 std::vector<CollectionInfo> StorageEngine::listCollections(std::string_view db) const {
     std::vector<CollectionInfo> out;
     for (const auto& entry : _core->catalog.inDatabase(db)) {
-        out.push_back(CollectionInfo{entry->ns, entry->uuid.toString(), entry->ident,
-                                     entry->options});
+        out.push_back(
+            CollectionInfo{entry->ns, entry->uuid.toString(), entry->ident, entry->options});
     }
     return out;
 }
@@ -187,8 +187,7 @@ int64_t StorageEngine::oplogSizeBytes() const { return _core->oplogBytes(); }
 
 RecoveryInfo StorageEngine::recoveryInfo() const {
     const RecoveryStats& r = _core->recoveryStats;
-    return RecoveryInfo{r.checkpointTs, r.entriesReplayed, r.entriesSkipped,
-                        r.orphanTablesDropped};
+    return RecoveryInfo{r.checkpointTs, r.entriesReplayed, r.entriesSkipped, r.orphanTablesDropped};
 }
 
 }  // namespace mongosd::storage

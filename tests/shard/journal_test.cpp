@@ -19,7 +19,9 @@ struct FakeLog {
     std::chrono::microseconds flushTime{2000};
 
     Journal journal{[this] { return flush(); },
-                    [this] { return OpTime{Timestamp::fromULL(committed.load()), 1}; }};
+                    [this] {
+                        return OpTime{Timestamp::fromULL(committed.load()), 1};
+                    }};
 
     Status flush() {
         int now = ++concurrentFlushes;

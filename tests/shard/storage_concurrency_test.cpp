@@ -61,10 +61,11 @@ TEST(StorageConcurrency, GroupCommitSharesFlushes) {
     for (int threads : {1, 2, 4, 8, 16}) {
         // Fewer writes for the slow (one fsync per write) runs.
         GroupCommitRun r = runDurableInserts(threads, (threads < 4 ? 400 : 1600) / threads);
-        std::printf("group commit: %2d threads, %llu durable inserts, %llu flushes "
-                    "(%.2f flushes/write), %.0f writes/s\n",
-                    threads, (unsigned long long)r.writes, (unsigned long long)r.flushes,
-                    double(r.flushes) / double(r.writes), double(r.writes) / r.seconds);
+        std::printf(
+            "group commit: %2d threads, %llu durable inserts, %llu flushes "
+            "(%.2f flushes/write), %.0f writes/s\n",
+            threads, (unsigned long long)r.writes, (unsigned long long)r.flushes,
+            double(r.flushes) / double(r.writes), double(r.writes) / r.seconds);
         if (threads == 1) {
             EXPECT_LE(r.flushes, r.writes);
         } else if (threads >= 8) {
@@ -172,7 +173,8 @@ TEST(StorageConcurrency, DropsRacingWritersKeepCountsExact) {
                 auto result = retryOnWriteConflict([&]() -> StatusWith<OpTime> {
                     auto txn = engine->beginWrite();
                     if (!txn.isOK()) return txn.getStatus();
-                    MONGOSD_RETURN_IF_ERROR(txn.getValue().insert("db.churn", doc(t * 1000000 + i, i)));
+                    MONGOSD_RETURN_IF_ERROR(
+                        txn.getValue().insert("db.churn", doc(t * 1000000 + i, i)));
                     return txn.getValue().commit();
                 });
                 ASSERT_TRUE(result.isOK()) << result.getStatus().toString();

@@ -165,8 +165,9 @@ TEST(StorageEngine, CatalogCreateDropList) {
 TEST(StorageEngine, InvalidNamespaces) {
     TempDir dir;
     auto engine = openEngine(dir.path());
-    for (const std::string& ns : std::vector<std::string>{"", "nodot", ".c", "db.", "d/b.c", "d b.c", "d$.c", "db.c$x",
-                           std::string("db.c\0x", 6), "db..c", std::string(300, 'a') + ".c"}) {
+    for (const std::string& ns : std::vector<std::string>{
+             "", "nodot", ".c", "db.", "d/b.c", "d b.c", "d$.c", "db.c$x",
+             std::string("db.c\0x", 6), "db..c", std::string(300, 'a') + ".c"}) {
         EXPECT_EQ(engine->createCollection(ns).getStatus().code(), ErrorCodes::InvalidNamespace)
             << ns;
     }

@@ -104,8 +104,12 @@ Status perform(StorageEngine& engine, const Msg& msg) {
 
 // Picks the next operation given the current state.
 Msg nextOp(std::mt19937_64& rng, const Model& m, int64_t& nextId, int durablePercent) {
-    Msg msg{Msg::kIntent, 'i', uint8_t(rng() % kCollections), int(rng() % 100) < durablePercent,
-            0, int64_t(rng() % 1000)};
+    Msg msg{Msg::kIntent,
+            'i',
+            uint8_t(rng() % kCollections),
+            int(rng() % 100) < durablePercent,
+            0,
+            int64_t(rng() % 1000)};
     std::string ns = nsOf(msg.coll);
     auto it = m.find(ns);
     bool exists = it != m.end();
@@ -302,8 +306,8 @@ void runCycles(int cycles, int durablePercent) {
         lost += r.lost;
     }
     EXPECT_GT(acks, 100);
-    std::printf("%d cycles: %d acknowledged writes, %d of them durable; %d writes lost\n",
-                cycles, acks, durableAcks, lost);
+    std::printf("%d cycles: %d acknowledged writes, %d of them durable; %d writes lost\n", cycles,
+                acks, durableAcks, lost);
 }
 
 TEST(StorageRecovery, DurableWritesSurviveSigkill) { runCycles(12, 100); }
