@@ -4,19 +4,27 @@
 
 namespace mongosd {
 
+namespace {
+
+struct Pow10Table {
+    unsigned __int128 values[39];
+    constexpr Pow10Table() : values() {
+        values[0] = 1;
+        for (int i = 1; i < 39; ++i) values[i] = values[i - 1] * 10;
+    }
+};
+constexpr Pow10Table kPow10;
+
+}  // namespace
+
 unsigned __int128 pow10U128(int n) {
     invariant(n >= 0 && n <= 38);
-    unsigned __int128 v = 1;
-    for (int i = 0; i < n; ++i) v *= 10;
-    return v;
+    return kPow10.values[n];
 }
 
 int decimalDigitCount(unsigned __int128 c) {
     int digits = 1;
-    while (c >= 10) {
-        c /= 10;
-        ++digits;
-    }
+    while (digits < 39 && c >= kPow10.values[digits]) ++digits;
     return digits;
 }
 

@@ -69,8 +69,10 @@ std::string encodeDocumentValues(BsonView doc, const std::vector<Direction>& dir
 //     else double, else decimal128 (NaN as double NaN, -0.0 as int32 0, 1.0 as int32 1,
 //     NumberDecimal("0.1") as decimal128 0.1, NumberDecimal("0.5") as double 0.5);
 //   - symbols come back as strings; arrays get keys "0", "1", ...
-// Everything else (objects with field names, binData subtype, regex flags, code with scope,
-// dbPointer, timestamps, dates, MinKey/MaxKey, undefined) round-trips exactly.
+// Everything else (objects with field names, binData subtype, regex options verbatim, code with
+// scope, dbPointer, timestamps, dates, MinKey/MaxKey, undefined) round-trips exactly, except
+// that code and dbPointer namespaces containing a NUL byte cannot be rebuilt (libbson takes C
+// strings there) and give FailedToParse.
 //
 // Without `consumed`, bytes left after the nFields components are an error; with it, decoding
 // stops there and *consumed is the length of the decoded prefix (for key + _id suffixes).

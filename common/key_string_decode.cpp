@@ -65,6 +65,27 @@ int rankOfTypeByte(uint8_t t) {
     }
 }
 
+Status appended(bool ok) { return ok ? Status::OK() : corrupt("value too large for BSON"); }
+
+// bson_append_regex sorts the option letters, which would change how the value compares
+// ("si" > "is"); so write the element bytes ourselves and splice them in.
+Status appendRegexVerbatim(bson_t* out, const char* key, int keyLen, const std::string& pattern,
+                           const std::string& options) {
+    std::string doc(4, '\0');
+    doc.push_back(static_cast<char>(BSON_TYPE_REGEX));
+    doc.append(key, keyLen).push_back('\0');
+    doc.append(pattern).push_back('\0');
+    doc.append(options).push_back('\0');
+    doc.push_back('\0');
+    uint32_t len = static_cast<uint32_t>(doc.size());
+    for (int i = 0; i < 4; ++i) doc[i] = static_cast<char>(len >> (8 * i));
+    bson_t element;
+    if (!bson_init_static(&element, reinterpret_cast<const uint8_t*>(doc.data()), doc.size())) {
+        return corrupt("bad regex");
+    }
+    return appended(bson_concat(out, &element));
+}
+
 class Decoder {
 public:
     explicit Decoder(Reader& r) : _r(r) {}
@@ -85,8 +106,6 @@ private:
     Reader& _r;
     std::string _scratch;
 };
-
-Status appended(bool ok) { return ok ? Status::OK() : corrupt("value too large for BSON"); }
 
 Status Decoder::escapedString(std::string* s) {
     s->clear();
@@ -252,7 +271,7 @@ Status Decoder::scalar(bson_t* out, const char* key, int keyLen, uint8_t t, int 
             std::string pattern, options;
             MONGOSD_RETURN_IF_ERROR(cString(&pattern));
             MONGOSD_RETURN_IF_ERROR(cString(&options));
-            return appended(bson_append_regex(out, key, keyLen, pattern.c_str(), options.c_str()));
+            return appendRegexVerbatim(out, key, keyLen, pattern, options);
         }
         case kDbPointer: {
             uint64_t len = 0;

@@ -44,12 +44,40 @@ uint64_t divideTo64(const BigUint& num, const BigUint& den, bool* exact) {
     return q;
 }
 
-// Window of c / 10^p = (c / 5^p) * 2^-p for p > 0, c > 0.
+int bitLength128(unsigned __int128 v) {
+    uint64_t hi = static_cast<uint64_t>(v >> 64);
+    return hi != 0 ? 128 - std::countl_zero(hi) : 64 - std::countl_zero(static_cast<uint64_t>(v));
+}
+
+// Sets the window from floor(num / den) = q in [2^62, 2^64), value = (num / den) * 2^shift.
+void windowFromQuotient(uint64_t q, bool exact, int32_t shift, NumberKey* k) {
+    if (q & kTopBit) {  // 64 bits: drop one into the sticky bit
+        exact = exact && (q & 1) == 0;
+        q >>= 1;
+        shift += 1;
+    }
+    k->exponent = 62 + shift;
+    k->significand = (q << 1) | (exact ? 0 : 1);
+}
+
+// Window of c / 10^p = (c / 5^p) * 2^-p for p > 0, c > 0. Both ways scale num / den by 2^s so
+// the quotient lies in (2^62, 2^64), giving value = quotient * 2^(-s - p).
 void windowOfFraction(unsigned __int128 c, uint32_t p, NumberKey* k) {
+    constexpr uint32_t kMaxPow5In64Bits = 27;
+    if (p <= kMaxPow5In64Bits) {  // the common case: 128-bit arithmetic suffices
+        uint64_t pow5 = 1;
+        for (uint32_t i = 0; i < p; ++i) pow5 *= 5;
+        int32_t s = 63 + (64 - std::countl_zero(pow5)) - bitLength128(c);
+        // s >= 0: c << s has 63 + bitlen(5^p) <= 126 bits; s < 0: 5^p << -s has at most 50.
+        unsigned __int128 num = s >= 0 ? c << s : c;
+        unsigned __int128 den = s >= 0 ? pow5 : static_cast<unsigned __int128>(pow5) << -s;
+        windowFromQuotient(static_cast<uint64_t>(num / den), num % den == 0,
+                           -s - static_cast<int32_t>(p), k);
+        return;
+    }
     BigUint num = BigUint::fromU128(c);
     BigUint den(1);
     den.mulPow5(p);
-    // Scale so the quotient lies in (2^62, 2^64): value = quotient * 2^(-s - p).
     int32_t s = 63 + static_cast<int32_t>(den.bitLength()) - static_cast<int32_t>(num.bitLength());
     if (s >= 0) {
         num.shiftLeft(static_cast<uint32_t>(s));
@@ -58,13 +86,7 @@ void windowOfFraction(unsigned __int128 c, uint32_t p, NumberKey* k) {
     }
     bool exact = false;
     uint64_t q = divideTo64(num, den, &exact);
-    if (q & kTopBit) {  // 64 bits: drop one into the sticky bit
-        exact = exact && (q & 1) == 0;
-        q >>= 1;
-        s -= 1;
-    }
-    k->exponent = 62 - s - static_cast<int32_t>(p);
-    k->significand = (q << 1) | (exact ? 0 : 1);
+    windowFromQuotient(q, exact, -s - static_cast<int32_t>(p), k);
 }
 
 void appendBigEndian(std::string& out, uint64_t v, int bytes) {

@@ -25,11 +25,13 @@ Status corrupt(std::string_view what) {
 }  // namespace
 
 CollectionUuid CollectionUuid::generate() {
-    thread_local std::mt19937_64 rng(std::random_device{}());
+    // Straight from the OS, not from a seeded generator: a forked process would inherit the
+    // generator's state and repeat its UUIDs, and recovery tells incarnations apart by UUID.
+    std::random_device os;
     CollectionUuid uuid;
-    for (size_t i = 0; i < uuid.bytes.size(); i += 8) {
-        uint64_t r = rng();
-        std::memcpy(uuid.bytes.data() + i, &r, 8);
+    for (size_t i = 0; i < uuid.bytes.size(); i += 4) {
+        uint32_t r = os();
+        std::memcpy(uuid.bytes.data() + i, &r, 4);
     }
     uuid.bytes[6] = (uuid.bytes[6] & 0x0f) | 0x40;  // version 4
     uuid.bytes[8] = (uuid.bytes[8] & 0x3f) | 0x80;  // RFC 4122 variant

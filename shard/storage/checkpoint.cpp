@@ -29,8 +29,8 @@ Status EngineCore::writeSizeStorer(WtSession* session, Timestamp at) {
         WT_ITEM k;
         CollectionUuid uuid;
         ret = c->get_key(c, &k);
-        if (ret == 0 && CollectionUuid::fromBytes(static_cast<const uint8_t*>(k.data), k.size,
-                                                  &uuid) &&
+        if (ret == 0 &&
+            CollectionUuid::fromBytes(static_cast<const uint8_t*>(k.data), k.size, &uuid) &&
             live.count(uuid) == 0) {
             stale.push_back(uuid);
         }
@@ -41,6 +41,16 @@ Status EngineCore::writeSizeStorer(WtSession* session, Timestamp at) {
         WT_ITEM k = makeItem(uuid.bytes.data(), uuid.bytes.size());
         c->set_key(c, &k);
         ret = c->remove(c);
+    }
+    if (ret == 0) {
+        BsonBuilder b;
+        b.appendInt64("appendedBytes", _oplogAppendedBytes.load());
+        BsonObj row = b.obj();
+        WT_ITEM k = makeItem(kOplogSizeKey.data(), kOplogSizeKey.size());
+        WT_ITEM v = makeItem(row.data(), row.size());
+        c->set_key(c, &k);
+        c->set_value(c, &v);
+        ret = c->insert(c);
     }
     for (const auto& entry : entries) {
         if (ret != 0) break;
@@ -66,6 +76,7 @@ Status EngineCore::checkpoint() {
     std::lock_guard ck(_checkpointMutex);
     auto session = sessions.acquire();
     if (!session.isOK()) return session.getStatus();
+    MONGOSD_RETURN_IF_ERROR(truncateOplog(session.getValue().get()));
     Timestamp at;
     {
         // The counts and `at` must describe the same instant (invariant 4).
@@ -85,8 +96,7 @@ Status EngineCore::checkpoint() {
         MONGOSD_RETURN_IF_ERROR(
             wtStatus(conn->set_timestamp(conn, config.c_str()), "set_timestamp"));
         WT_SESSION* s = session.getValue()->get();
-        MONGOSD_RETURN_IF_ERROR(
-            wtStatus(s->checkpoint(s, "use_timestamp=true"), "checkpoint"));
+        MONGOSD_RETURN_IF_ERROR(wtStatus(s->checkpoint(s, "use_timestamp=true"), "checkpoint"));
         _lastCheckpointTs = at;
         spdlog::debug("storage: checkpoint at {}", at.toString());
     }

@@ -10,8 +10,7 @@ namespace mongosd::storage {
 namespace {
 
 Status namespaceExists(std::string_view ns) {
-    return Status(ErrorCodes::NamespaceExists,
-                  "Collection already exists. NS: " + std::string(ns));
+    return Status(ErrorCodes::NamespaceExists, "Collection already exists. NS: " + std::string(ns));
 }
 
 Status namespaceNotFound(std::string_view ns) {
@@ -48,8 +47,8 @@ StatusWith<CollectionPtr> TxnState::createCollection(std::string_view ns, BsonVi
     if (ret == WT_DUPLICATE_KEY) return namespaceExists(ns);
     if (ret != 0) return poison(wtError(ret, "insert catalog row"));
 
-    oplog.push_back(PendingOplogEntry::command(dbOf(ns), &entry->uuid,
-                                               createCommand(collOf(ns), options)));
+    oplog.push_back(
+        PendingOplogEntry::command(dbOf(ns), &entry->uuid, createCommand(collOf(ns), options)));
     added.push_back(entry);
     touched.push_back(entry);
     return entry;

@@ -16,11 +16,6 @@ namespace {
 constexpr const char* kDocumentTableConfig =
     "key_format=u,value_format=u,log=(enabled=false),exclusive=true";
 
-uint32_t nowSeconds() {
-    using namespace std::chrono;
-    return uint32_t(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
-}
-
 }  // namespace
 
 EngineCore::EngineCore(StorageOptions options_, WT_CONNECTION* conn_)
@@ -28,7 +23,8 @@ EngineCore::EngineCore(StorageOptions options_, WT_CONNECTION* conn_)
       conn(conn_),
       sessions(conn_),
       journal([this] { return flushLog(); }, [this] { return lastCommitted(); }),
-      _identSuffix(std::to_string(std::random_device{}() | (uint64_t(std::random_device{}()) << 32))) {}
+      _identSuffix(
+          std::to_string(std::random_device{}() | (uint64_t(std::random_device{}()) << 32))) {}
 
 EngineCore::~EngineCore() { invariant(!_flusher.joinable() && !_checkpointer.joinable()); }
 
@@ -66,109 +62,18 @@ Status EngineCore::createOwnTables() {
     const char* logged = "key_format=u,value_format=u,log=(enabled=true)";
     MONGOSD_RETURN_IF_ERROR(wtStatus(s->create(s, kCatalogUri, logged), "create catalog"));
     MONGOSD_RETURN_IF_ERROR(wtStatus(s->create(s, kOplogUri, logged), "create oplog"));
+    MONGOSD_RETURN_IF_ERROR(
+        wtStatus(s->create(s, kOplogTruncationUri, logged), "create oplogTruncation"));
     // Counts as of each checkpoint's stable timestamp (invariant 4): not journaled.
-    MONGOSD_RETURN_IF_ERROR(wtStatus(
-        s->create(s, kSizeStorerUri, "key_format=u,value_format=u,log=(enabled=false)"),
-        "create sizeStorer"));
+    MONGOSD_RETURN_IF_ERROR(
+        wtStatus(s->create(s, kSizeStorerUri, "key_format=u,value_format=u,log=(enabled=false)"),
+                 "create sizeStorer"));
     return Status::OK();
 }
 
 OpTime EngineCore::lastCommitted() const {
     std::lock_guard lk(_lastCommittedMutex);
     return _lastCommitted;
-}
-
-Timestamp EngineCore::nextTimestamp(Timestamp last) const {
-    uint32_t now = nowSeconds();
-    if (now > last.secs) return Timestamp{now, 1};
-    if (last.inc == UINT32_MAX) return Timestamp{last.secs + 1, 1};
-    return Timestamp{last.secs, last.inc + 1};
-}
-
-namespace {
-
-// The collections a transaction read the catalog for must be unchanged when it commits:
-// otherwise it wrote into a dropped collection, or created one that now exists.
-bool catalogUnchanged(const Catalog& catalog, const TxnState& txn) {
-    for (const auto& entry : txn.touched) {
-        bool created = std::find(txn.added.begin(), txn.added.end(), entry) != txn.added.end();
-        if (created ? catalog.lookup(entry->ns) != nullptr : !catalog.isCurrent(entry)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-}  // namespace
-
-StatusWith<OpTime> EngineCore::commit(TxnState& txn) {
-    invariant(txn.active && !txn.committed);
-    invariantMsg(txn.openCursors == 0, "commit with a RecordCursor still open");
-    if (!txn.poisoned.isOK()) {
-        txn.rollback();
-        return txn.poisoned;
-    }
-    if (txn.oplog.empty()) {
-        txn.rollback();
-        return lastCommitted();
-    }
-
-    std::lock_guard lk(_commitMutex);  // invariant 1
-    if (!catalogUnchanged(catalog, txn)) {
-        txn.rollback();
-        return Status(ErrorCodes::WriteConflict, "collection created or dropped concurrently");
-    }
-    auto cursor = txn.checkout(kOplogUri, CursorMode::kStrict);
-    if (!cursor.isOK()) {
-        txn.rollback();
-        return cursor.getStatus();
-    }
-    Timestamp ts = lastCommitted().ts;
-    const int64_t term = _term.load();
-    Status appended = Status::OK();
-    {
-        ScopedCursor c(&txn, cursor.getValue(), CursorMode::kStrict);
-        for (auto& entry : txn.oplog) {
-            ts = nextTimestamp(ts);
-            entry.stamp(ts, term);
-            uint8_t key[kOplogKeySize];
-            encodeOplogKey(ts, key);
-            WT_ITEM k = makeItem(key, sizeof(key));
-            BsonView bytes = entry.view();
-            WT_ITEM v = makeItem(bytes.data(), bytes.size());
-            c->set_key(c.get(), &k);
-            c->set_value(c.get(), &v);
-            int ret = c->insert(c.get());
-            if (ret != 0) {
-                appended = wtError(ret, "insert oplog entry");
-                break;
-            }
-        }
-    }
-    if (!appended.isOK()) {
-        txn.rollback();
-        return appended;
-    }
-    std::string config = "commit_timestamp=" + tsToHex(ts);
-    WT_SESSION* s = txn.session->get();
-    int ret = s->commit_transaction(s, config.c_str());
-    txn.active = false;
-    if (ret != 0) return wtError(ret, "commit_transaction");  // WiredTiger rolled it back
-    txn.committed = true;
-
-    const OpTime opTime{ts, term};
-    {
-        std::lock_guard lc(_lastCommittedMutex);
-        _lastCommitted = opTime;
-    }
-    for (const auto& entry : txn.removed) {  // invariant 2
-        catalog.remove(entry->ns);
-        scheduleDrop(entry->ident, ts);
-    }
-    for (const auto& entry : txn.added) catalog.add(entry);
-    for (const auto& [entry, delta] : txn.countDeltas) entry->count.fetch_add(delta);
-    _commits.fetch_add(1);
-    return opTime;
 }
 
 StatusWith<std::string> EngineCore::createIdent() {

@@ -38,7 +38,10 @@ struct TxnState;
 constexpr const char* kCatalogUri = "table:_mdb_catalog";
 constexpr const char* kOplogUri = "table:oplog";
 constexpr const char* kSizeStorerUri = "table:sizeStorer";
+constexpr const char* kOplogTruncationUri = "table:oplogTruncation";
 constexpr const char* kIdentPrefix = "collection-";
+// The sizeStorer row holding the oplog's appended bytes; collection rows have 16-byte keys.
+inline constexpr std::string_view kOplogSizeKey = "oplog";
 
 // What startup recovery did, for logs and tests.
 struct RecoveryStats {
@@ -73,6 +76,8 @@ public:
     int64_t term() const { return _term.load(); }
     void setTerm(int64_t term) { _term.store(term); }
     uint64_t commitCount() const { return _commits.load(); }
+    // Bytes of oplog entries currently kept (appended minus truncated).
+    int64_t oplogBytes() const { return _oplogAppendedBytes.load() - _oplogTruncatedBytes.load(); }
 
     const StorageOptions options;
     WT_CONNECTION* const conn;
@@ -95,8 +100,13 @@ private:
     Status loadLastOpTime(WtSession* session);
     Status dropOrphanTables(WtSession* session);
     Status writeSizeStorer(WtSession* session, Timestamp at);
+    Status loadOplogTruncation(WtSession* session);
+    Status truncateOplog(WtSession* session);
+    StatusWith<int64_t> truncateOplogBatch(WtSession* session, int64_t excess);
     Status flushLog();
     Timestamp nextTimestamp(Timestamp last) const;
+    Status appendOplogEntries(TxnState& txn, OpTime* last, int64_t* bytes);
+    void publishCommit(TxnState& txn, OpTime opTime, int64_t oplogBytes);
     void runFlusher();
     void runCheckpointer();
 
@@ -105,6 +115,11 @@ private:
     OpTime _lastCommitted;
     std::atomic<int64_t> _term{1};
     std::atomic<uint64_t> _commits{0};
+    // Oplog size accounting, exact across crashes: appended bytes are persisted with the
+    // counts at each checkpoint (and replay adds the entries after it); truncated bytes are
+    // persisted in the journaled oplogTruncation table in the transaction that truncates.
+    std::atomic<int64_t> _oplogAppendedBytes{0};
+    std::atomic<int64_t> _oplogTruncatedBytes{0};
     // Idents are "collection-<n>-<suffix>" with a random suffix per process: a name is never
     // reused, not even after its table was dropped, because WiredTiger's recovery could
     // otherwise pair a new table with an old checkpoint of the same name.

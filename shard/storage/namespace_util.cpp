@@ -6,7 +6,8 @@ namespace mongosd::storage {
 namespace {
 
 Status invalid(std::string_view what, std::string_view name) {
-    return Status(ErrorCodes::InvalidNamespace, std::string(what) + ": '" + std::string(name) + "'");
+    return Status(ErrorCodes::InvalidNamespace,
+                  std::string(what) + ": '" + std::string(name) + "'");
 }
 
 }  // namespace

@@ -87,6 +87,7 @@ Status EngineCore::recover() {
     WtSession* ws = session.getValue().get();
     MONGOSD_RETURN_IF_ERROR(loadCatalog(ws));
     MONGOSD_RETURN_IF_ERROR(loadCounts(ws));
+    MONGOSD_RETURN_IF_ERROR(loadOplogTruncation(ws));
     MONGOSD_RETURN_IF_ERROR(replayOplog(checkpointTs));
 
     MONGOSD_RETURN_IF_ERROR(loadLastOpTime(ws));
@@ -156,13 +157,19 @@ Status EngineCore::loadCounts(WtSession* session) {
         WT_ITEM k, v;
         MONGOSD_RETURN_IF_ERROR(wtStatus(c->get_key(c.get(), &k), "read sizeStorer"));
         MONGOSD_RETURN_IF_ERROR(wtStatus(c->get_value(c.get(), &v), "read sizeStorer"));
+        bson_iter_t it;
+        BsonView row(static_cast<const uint8_t*>(v.data), v.size);
+        if (itemView(k) == kOplogSizeKey) {
+            if (row.find("appendedBytes", &it) && BSON_ITER_HOLDS_INT64(&it)) {
+                _oplogAppendedBytes.store(bson_iter_int64(&it));
+            }
+            continue;
+        }
         CollectionUuid uuid;
         if (!CollectionUuid::fromBytes(static_cast<const uint8_t*>(k.data), k.size, &uuid)) {
             continue;
         }
         CollectionPtr entry = catalog.lookupByUuid(uuid);
-        bson_iter_t it;
-        BsonView row(static_cast<const uint8_t*>(v.data), v.size);
         if (entry && row.find("count", &it) && BSON_ITER_HOLDS_INT64(&it)) {
             entry->count.store(bson_iter_int64(&it));
         }
@@ -196,6 +203,7 @@ Status EngineCore::replayOplog(Timestamp from) {
         auto parsed = parseOplogEntry(BsonView(static_cast<const uint8_t*>(v.data), v.size));
         if (!parsed.isOK()) return corruptOplog(Timestamp{}, parsed.getStatus());
         const OplogEntry& e = parsed.getValue();
+        _oplogAppendedBytes.fetch_add(int64_t(v.size));  // not in the checkpoint's total
         // Commands need no replay: the journaled catalog is already as of the last entry.
         if (e.op != 'i' && e.op != 'u' && e.op != 'd') continue;
         // An entry for an incarnation the catalog no longer has was for a collection dropped

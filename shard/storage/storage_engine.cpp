@@ -153,8 +153,8 @@ std::vector<DatabaseInfo> StorageEngine::listDatabases() const {
 std::vector<CollectionInfo> StorageEngine::listCollections(std::string_view db) const {
     std::vector<CollectionInfo> out;
     for (const auto& entry : _core->catalog.inDatabase(db)) {
-        out.push_back(CollectionInfo{entry->ns, entry->uuid.toString(), entry->ident,
-                                     entry->options});
+        out.push_back(
+            CollectionInfo{entry->ns, entry->uuid.toString(), entry->ident, entry->options});
     }
     return out;
 }
@@ -183,11 +183,11 @@ void StorageEngine::setTerm(int64_t term) { _core->setTerm(term); }
 int64_t StorageEngine::term() const { return _core->term(); }
 uint64_t StorageEngine::journalFlushCount() const { return _core->journal.flushCount(); }
 uint64_t StorageEngine::commitCount() const { return _core->commitCount(); }
+int64_t StorageEngine::oplogSizeBytes() const { return _core->oplogBytes(); }
 
 RecoveryInfo StorageEngine::recoveryInfo() const {
     const RecoveryStats& r = _core->recoveryStats;
-    return RecoveryInfo{r.checkpointTs, r.entriesReplayed, r.entriesSkipped,
-                        r.orphanTablesDropped};
+    return RecoveryInfo{r.checkpointTs, r.entriesReplayed, r.entriesSkipped, r.orphanTablesDropped};
 }
 
 }  // namespace mongosd::storage

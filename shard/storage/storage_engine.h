@@ -103,6 +103,8 @@ public:
     // Counters for tests and serverStatus.
     uint64_t journalFlushCount() const;
     uint64_t commitCount() const;
+    // Bytes of oplog entries kept (StorageOptions::oplogMaxBytes bounds it at checkpoints).
+    int64_t oplogSizeBytes() const;
     RecoveryInfo recoveryInfo() const;
 
 private:

@@ -18,8 +18,9 @@ struct StorageOptions {
     // How often the background flusher makes w:1 writes durable (MongoDB's
     // journalCommitInterval); j:true writers do not wait for it, they flush (grouped).
     std::chrono::milliseconds journalCommitInterval{100};
-    // Oplog entries beyond this size are truncated, oldest first, once checkpointed.
-    uint64_t oplogMaxSizeMB = 1024;
+    // The oplog keeps about this many bytes: older entries are truncated at checkpoints, but
+    // never one newer than the last checkpoint (recovery replays those).
+    uint64_t oplogMaxBytes = uint64_t(1) << 30;
 };
 
 }  // namespace mongosd::storage

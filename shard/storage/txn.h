@@ -87,7 +87,8 @@ public:
     StatusWith<std::optional<BsonObj>> findById(std::string_view ns, const bson_iter_t& id);
     // All documents of `ns` in _id order; an empty cursor when the collection does not exist.
     RecordCursor scan(std::string_view ns);
-    // Oplog entries with ts >= from, in order.
+    // Oplog entries with ts >= from, in order. Old entries are truncated (oplogMaxBytes): when
+    // the first entry returned is later than `from`, the ones in between are gone.
     RecordCursor scanOplogFrom(Timestamp from);
 
 protected:

@@ -1,5 +1,6 @@
 #include "shard/storage/txn_state.h"
 
+#include <cerrno>
 #include <cstring>
 
 #include "shard/storage/engine_core.h"
@@ -19,7 +20,12 @@ Status TxnState::begin(std::optional<Timestamp> readAt) {
     std::string config = "isolation=snapshot";
     if (readAt) config += ",read_timestamp=" + tsToHex(*readAt);
     WT_SESSION* s = session->get();
-    MONGOSD_RETURN_IF_ERROR(wtStatus(s->begin_transaction(s, config.c_str()), "begin_transaction"));
+    int ret = s->begin_transaction(s, config.c_str());
+    if (ret == EINVAL && readAt) {
+        return Status(ErrorCodes::BadValue, "cannot read at " + readAt->toString() +
+                                                ": older than the oldest timestamp kept");
+    }
+    MONGOSD_RETURN_IF_ERROR(wtStatus(ret, "begin_transaction"));
     active = true;
     return Status::OK();
 }
@@ -57,6 +63,11 @@ Status TxnState::poison(Status status) {
 }
 
 std::string formatIdForMessage(const bson_iter_t& id) {
+    if (BSON_ITER_HOLDS_OID(&id)) {
+        char hex[25];
+        bson_oid_to_string(bson_iter_oid(&id), hex);
+        return std::string("{ _id: ObjectId('") + hex + "') }";
+    }
     bson_t doc = BSON_INITIALIZER;
     bson_append_iter(&doc, "_id", 3, &id);
     size_t len = 0;

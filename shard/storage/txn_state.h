@@ -21,7 +21,8 @@ namespace mongosd::storage {
 class EngineCore;
 
 struct TxnState {
-    TxnState(EngineCore* core, SessionPool::Handle session) : core(core), session(std::move(session)) {}
+    TxnState(EngineCore* core, SessionPool::Handle session)
+        : core(core), session(std::move(session)) {}
     // Rolls back if still active, schedules removal of tables this transaction created.
     ~TxnState();
     TxnState(const TxnState&) = delete;

@@ -25,8 +25,8 @@ Status findId(BsonView doc, bson_iter_t* id) {
 }
 
 Status noSuchDocument(std::string_view ns, const bson_iter_t& id) {
-    return Status(ErrorCodes::NoSuchKey, "no document " + formatIdForMessage(id) +
-                                             " in collection " + std::string(ns));
+    return Status(ErrorCodes::NoSuchKey,
+                  "no document " + formatIdForMessage(id) + " in collection " + std::string(ns));
 }
 
 }  // namespace
@@ -40,8 +40,8 @@ StatusWith<CollectionPtr> TxnState::resolveForWrite(std::string_view ns, bool au
         return entry;
     }
     if (!autoCreate) {
-        return Status(ErrorCodes::NamespaceNotFound, "collection " + std::string(ns) +
-                                                         " does not exist");
+        return Status(ErrorCodes::NamespaceNotFound,
+                      "collection " + std::string(ns) + " does not exist");
     }
     auto created = createCollection(ns, BsonView());
     // Two transactions creating the same collection conflict on its catalog row: the loser
@@ -72,10 +72,9 @@ Status TxnState::insertDoc(std::string_view ns, BsonView doc) {
     c->set_value(c.get(), &v);
     int ret = c->insert(c.get());
     if (ret == WT_DUPLICATE_KEY) {
-        return Status(ErrorCodes::DuplicateKey, "E11000 duplicate key error collection: " +
-                                                    std::string(ns) +
-                                                    " index: _id_ dup key: " +
-                                                    formatIdForMessage(id));
+        return Status(ErrorCodes::DuplicateKey,
+                      "E11000 duplicate key error collection: " + std::string(ns) +
+                          " index: _id_ dup key: " + formatIdForMessage(id));
     }
     if (ret != 0) return poison(wtError(ret, "insert into " + std::string(ns)));
     oplog.push_back(PendingOplogEntry::insert(ns, entry->uuid, doc));

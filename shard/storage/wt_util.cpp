@@ -17,8 +17,8 @@ Status wtError(int ret, std::string_view context) {
         case WT_CACHE_FULL:
             return Status(ErrorCodes::ExceededMemoryLimit, what);
         default:
-            return Status(ErrorCodes::InternalError, "WiredTiger error " + std::to_string(ret) +
-                                                          " in " + what);
+            return Status(ErrorCodes::InternalError,
+                          "WiredTiger error " + std::to_string(ret) + " in " + what);
     }
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/bson_compare.h"
+#include "tests/common/allocation_counter.h"
 #include "tests/common/random_bson.h"
 #include "tests/common/test_values.h"
 
@@ -173,6 +174,20 @@ TEST(KeyString, CompoundKeysAndSuffixes) {
         bytes);
 }
 
+TEST(KeyString, RegexOptionsRoundTripUnsorted) {
+    BsonBuilder b;
+    randombson::appendRegexVerbatim(b.get(), "v", "a.c", "si");
+    BsonObj regex = b.obj();
+    std::string bytes = ks(regex);
+    auto decoded = decode(bytes, 1);
+    ASSERT_TRUE(decoded.isOK()) << decoded.getStatus().toString();
+    bson_iter_t it = firstValue(decoded.getValue());
+    const char* options = nullptr;
+    EXPECT_STREQ(bson_iter_regex(&it, &options), "a.c");
+    EXPECT_STREQ(options, "si");
+    EXPECT_EQ(encodeValue(it), bytes);
+}
+
 TEST(KeyString, NestedValuesAndDepthLimit) {
     // {"v": {"v": ... {"v": 1}}} with 100 nested documents: the deepest validateBson allows.
     BsonObj inner = i32(1);
@@ -210,6 +225,32 @@ TEST(KeyString, BuilderReuseAndMinMaxKeys) {
     EXPECT_STREQ(bson_iter_utf8(&it, nullptr), "abc");
     ASSERT_TRUE(bson_iter_next(&it));
     EXPECT_EQ(bson_iter_type(&it), BSON_TYPE_MAXKEY);
+}
+
+TEST(KeyString, ReusedBuilderDoesNotAllocate) {
+    BsonBuilder doc;
+    doc.appendInt32("i", 7).appendDouble("d", 0.1).appendString("s", std::string("a\0b", 3));
+    doc.appendDocument("o", [](BsonBuilder& o) { o.appendInt64("x", INT64_MIN); });
+    doc.appendArray("a", [](BsonBuilder& a) { a.appendBool("0", true).appendNull("1"); });
+    bson_decimal128_t tenth, huge;
+    ASSERT_TRUE(bson_decimal128_from_string("0.1", &tenth));
+    ASSERT_TRUE(bson_decimal128_from_string("1.234567890123456789012345678901234E+6000", &huge));
+    bson_append_decimal128(doc.get(), "x", 1, &tenth);
+    bson_append_decimal128(doc.get(), "y", 1, &huge);
+    BsonObj obj = doc.obj();
+    auto encodeAll = [&](Builder& b) {
+        b.reset();
+        bson_iter_t it;
+        ASSERT_TRUE(obj.view().iterInit(&it));
+        while (bson_iter_next(&it)) b.appendValue(it, Direction::kDescending);
+    };
+    Builder b;
+    encodeAll(b);  // warms the buffer up
+    std::string first = b.bytes();
+    long before = allocationCount();
+    for (int i = 0; i < 100; ++i) encodeAll(b);
+    EXPECT_EQ(allocationCount() - before, 0);
+    EXPECT_EQ(b.bytes(), first);
 }
 
 TEST(KeyString, DecodeRejectsCorruptBytes) {

@@ -235,6 +235,22 @@ inline std::string trickyString(bool allowNul) {
     return s;
 }
 
+// A regex with its options exactly as given (bson_append_regex would sort them; clients can
+// send them unsorted).
+inline void appendRegexVerbatim(bson_t* b, const char* key, const std::string& pattern,
+                                const std::string& options) {
+    std::string doc(4, '\0');
+    doc.push_back(static_cast<char>(BSON_TYPE_REGEX));
+    doc.append(key).push_back('\0');
+    doc.append(pattern).push_back('\0');
+    doc.append(options).push_back('\0');
+    doc.push_back('\0');
+    for (int i = 0; i < 4; ++i) doc[i] = static_cast<char>(doc.size() >> (8 * i));
+    bson_t element;
+    RC_ASSERT(bson_init_static(&element, reinterpret_cast<const uint8_t*>(doc.data()), doc.size()));
+    RC_ASSERT(bson_concat(b, &element));
+}
+
 inline bson_oid_t smallOid() {
     bson_oid_t oid;
     uint8_t fill = *element<uint8_t>(0x00, 0x01, 0xff);
@@ -309,8 +325,8 @@ inline void appendRandomScalar(bson_t* b, const char* key) {
                                   *element<uint32_t>(0, 1, UINT32_MAX));
             return;
         case 8:
-            bson_append_regex(b, key, -1, trickyString(false).c_str(),
-                              *element<const char*>("", "i", "is", "s"));
+            appendRegexVerbatim(b, key, trickyString(false),
+                                *element<std::string>("", "i", "is", "s", "si"));
             return;
         case 9: {
             bson_oid_t oid = smallOid();

@@ -77,6 +77,17 @@ TEST(StorageEngine, DuplicateKeyAndNumericIdsCollide) {
     EXPECT_TRUE(txn.getValue().insert("db.c", s.obj()).isOK());
     EXPECT_TRUE(txn.getValue().commit().isOK());
     EXPECT_EQ(scanCount(*engine, "db.c"), 2);
+
+    bson_oid_t oid;
+    bson_oid_init_from_string(&oid, "65a1b2c3d4e5f60718293a4b");
+    BsonBuilder o;
+    o.appendOid("_id", oid);
+    BsonObj withOid = o.obj();
+    insertOne(*engine, "db.c", withOid);
+    auto again = engine->beginWrite();
+    EXPECT_EQ(again.getValue().insert("db.c", withOid).reason(),
+              "E11000 duplicate key error collection: db.c index: _id_ dup key: "
+              "{ _id: ObjectId('65a1b2c3d4e5f60718293a4b') }");
 }
 
 TEST(StorageEngine, UpdateAndRemoveOfMissingDocuments) {
@@ -154,8 +165,9 @@ TEST(StorageEngine, CatalogCreateDropList) {
 TEST(StorageEngine, InvalidNamespaces) {
     TempDir dir;
     auto engine = openEngine(dir.path());
-    for (const std::string& ns : std::vector<std::string>{"", "nodot", ".c", "db.", "d/b.c", "d b.c", "d$.c", "db.c$x",
-                           std::string("db.c\0x", 6), "db..c", std::string(300, 'a') + ".c"}) {
+    for (const std::string& ns : std::vector<std::string>{
+             "", "nodot", ".c", "db.", "d/b.c", "d b.c", "d$.c", "db.c$x",
+             std::string("db.c\0x", 6), "db..c", std::string(300, 'a') + ".c"}) {
         EXPECT_EQ(engine->createCollection(ns).getStatus().code(), ErrorCodes::InvalidNamespace)
             << ns;
     }
@@ -237,9 +249,66 @@ TEST(StorageEngine, ReadAtTimestampSeesOlderSnapshot) {
     auto txn = engine->beginRead(a.ts);
     ASSERT_TRUE(txn.isOK());
     int n = 0;
-    RecordCursor c = txn.getValue().scan("db.c");
-    while (c.next()) ++n;
+    {
+        RecordCursor c = txn.getValue().scan("db.c");
+        while (c.next()) ++n;
+    }
     EXPECT_EQ(n, 1);
+    // After a checkpoint the history before it is gone.
+    ASSERT_TRUE(engine->checkpointNow().isOK());
+    auto tooOld = engine->beginRead(a.ts);
+    EXPECT_EQ(tooOld.getStatus().code(), ErrorCodes::BadValue);
+}
+
+TEST(StorageEngine, OplogIsTruncatedToItsSizeButNotPastTheCheckpoint) {
+    TempDir dir;
+    StorageOptions options;
+    options.oplogMaxBytes = 20000;
+    BsonBuilder padded;
+    padded.appendString("pad", std::string(150, 'p'));
+    BsonObj pad = padded.obj();
+    auto bigDoc = [&](int64_t id) {
+        BsonBuilder b;
+        b.appendInt64("_id", id).appendAll(pad);
+        return b.obj();
+    };
+    Timestamp firstTs;
+    {
+        auto engine = openEngine(dir.path(), options);
+        firstTs = insertOne(*engine, "db.c", bigDoc(0)).ts;
+        for (int i = 1; i < 500; ++i) insertOne(*engine, "db.c", bigDoc(i));
+        EXPECT_GT(engine->oplogSizeBytes(), 80000);
+        // The first checkpoint makes entries up to it truncatable; the next one truncates.
+        ASSERT_TRUE(engine->checkpointNow().isOK());
+        insertOne(*engine, "db.c", bigDoc(500));
+        ASSERT_TRUE(engine->checkpointNow().isOK());
+        EXPECT_LE(engine->oplogSizeBytes(), 20000 + 400);
+
+        auto txn = engine->beginRead();
+        RecordCursor c = txn.getValue().scanOplogFrom(Timestamp{});
+        int64_t entries = 0, bytes = 0;
+        Timestamp first;
+        while (c.next()) {
+            if (entries++ == 0) first = parseOplogEntry(c.value()).getValue().ts;
+            bytes += int64_t(c.value().size());
+        }
+        EXPECT_GT(first, firstTs);
+        EXPECT_EQ(bytes, engine->oplogSizeBytes());
+        EXPECT_GT(entries, 50);
+    }
+    // Restart: the truncated entries are not needed, and the accounting survives.
+    options.oplogMaxBytes = 1;
+    auto engine = openEngine(dir.path(), options);
+    ASSERT_TRUE(engine);
+    EXPECT_EQ(scanCount(*engine, "db.c"), 501);
+    EXPECT_LE(engine->oplogSizeBytes(), 20000 + 400);
+    // Entries newer than the last checkpoint stay, however small the limit.
+    for (int i = 0; i < 10; ++i) insertOne(*engine, "db.c", bigDoc(1000 + i));
+    ASSERT_TRUE(engine->checkpointNow().isOK());
+    for (int i = 0; i < 10; ++i) insertOne(*engine, "db.c", bigDoc(2000 + i));
+    ASSERT_TRUE(engine->checkpointNow().isOK());
+    EXPECT_GE(engine->oplogSizeBytes(), 10 * 150);
+    EXPECT_LT(engine->oplogSizeBytes(), 11 * 400);
 }
 
 }  // namespace

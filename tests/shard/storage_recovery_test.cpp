@@ -104,8 +104,12 @@ Status perform(StorageEngine& engine, const Msg& msg) {
 
 // Picks the next operation given the current state.
 Msg nextOp(std::mt19937_64& rng, const Model& m, int64_t& nextId, int durablePercent) {
-    Msg msg{Msg::kIntent, 'i', uint8_t(rng() % kCollections), int(rng() % 100) < durablePercent,
-            0, int64_t(rng() % 1000)};
+    Msg msg{Msg::kIntent,
+            'i',
+            uint8_t(rng() % kCollections),
+            int(rng() % 100) < durablePercent,
+            0,
+            int64_t(rng() % 1000)};
     std::string ns = nsOf(msg.coll);
     auto it = m.find(ns);
     bool exists = it != m.end();
@@ -133,6 +137,7 @@ struct CycleConfig {
     int extraDelayUs = 0;
     int durablePercent = 100;
     std::chrono::milliseconds checkpointInterval{600000};
+    uint64_t oplogMaxBytes = uint64_t(1) << 30;
 };
 
 [[noreturn]] void runChild(const std::string& path, Model model, const CycleConfig& config,
@@ -140,6 +145,7 @@ struct CycleConfig {
     StorageOptions options;
     options.dbpath = path;
     options.checkpointInterval = config.checkpointInterval;
+    options.oplogMaxBytes = config.oplogMaxBytes;
     auto opened = StorageEngine::open(options);
     if (!opened.isOK()) _exit(4);
     StorageEngine& engine = *opened.getValue();
@@ -292,14 +298,16 @@ void runCycles(int cycles, int durablePercent) {
         config.durablePercent = durablePercent;
         // Some cycles checkpoint in the background while writing, the rest explicitly.
         if (cycle % 3 == 0) config.checkpointInterval = std::chrono::milliseconds(30);
+        // And some truncate the oplog down to what recovery still needs.
+        if (cycle % 2 == 1) config.oplogMaxBytes = 20000;
         CycleResult r = runCycle(dir.path(), model, config);
         acks += r.acks;
         durableAcks += r.durableAcks;
         lost += r.lost;
     }
     EXPECT_GT(acks, 100);
-    std::printf("%d cycles: %d acknowledged writes, %d of them durable; %d writes lost\n",
-                cycles, acks, durableAcks, lost);
+    std::printf("%d cycles: %d acknowledged writes, %d of them durable; %d writes lost\n", cycles,
+                acks, durableAcks, lost);
 }
 
 TEST(StorageRecovery, DurableWritesSurviveSigkill) { runCycles(12, 100); }
