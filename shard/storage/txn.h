@@ -115,6 +115,8 @@ public:
 
     // Commits; returns the optime of the write (of the last oplog entry it produced). Without
     // a write it commits nothing and returns the last applied optime. WriteConflict: retry.
+    // Either way the transaction is over: only destruction may follow. Every RecordCursor of
+    // the transaction must have been destroyed before.
     StatusWith<OpTime> commit();
     // Rolls back now instead of at destruction.
     void abort();
