@@ -133,6 +133,10 @@ BsonBuilder& BsonBuilder::appendInt64(std::string_view key, int64_t v) {
     bson_append_int64(_b, KEY(key), v);
     return *this;
 }
+BsonBuilder& BsonBuilder::appendCount(std::string_view key, int64_t v) {
+    if (v >= INT32_MIN && v <= INT32_MAX) return appendInt32(key, static_cast<int32_t>(v));
+    return appendInt64(key, v);
+}
 BsonBuilder& BsonBuilder::appendDouble(std::string_view key, double v) {
     bson_append_double(_b, KEY(key), v);
     return *this;

@@ -97,6 +97,8 @@ public:
 
     BsonBuilder& appendInt32(std::string_view key, int32_t v);
     BsonBuilder& appendInt64(std::string_view key, int64_t v);
+    // int32 when the value fits, else int64 (MongoDB's appendNumber, used for counts).
+    BsonBuilder& appendCount(std::string_view key, int64_t v);
     BsonBuilder& appendDouble(std::string_view key, double v);
     BsonBuilder& appendBool(std::string_view key, bool v);
     BsonBuilder& appendString(std::string_view key, std::string_view v);

@@ -71,7 +71,7 @@ void applyNode(bson_iter_t* fields, const Projection::Node& node, bool inclusion
 
 StatusWith<Projection> Projection::parse(BsonView spec) {
     Projection p;
-    bool sawInclude = false, sawExclude = false;
+    bool sawInclude = false, sawExclude = false, sawId = false;
     bson_iter_t it;
     spec.iterInit(&it);
     while (bson_iter_next(&it)) {
@@ -80,6 +80,7 @@ StatusWith<Projection> Projection::parse(BsonView spec) {
         std::string_view key = iterKey(it);
         if (key == "_id") {
             p._includeId = flag.getValue();
+            sawId = true;
             continue;
         }
         (flag.getValue() ? sawInclude : sawExclude) = true;
@@ -98,7 +99,8 @@ StatusWith<Projection> Projection::parse(BsonView spec) {
     if (sawInclude && sawExclude)
         return Status(ErrorCodes::BadValue,
                       "Cannot do exclusion on a field in an inclusion projection");
-    p._inclusion = sawInclude;
+    // {_id: 1} alone is an inclusion projection of just _id.
+    p._inclusion = sawInclude || (!sawExclude && sawId && p._includeId);
     return p;
 }
 

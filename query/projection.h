@@ -16,7 +16,7 @@ public:
     // An empty spec returns documents unchanged.
     static StatusWith<Projection> parse(BsonView spec);
 
-    bool isIdentity() const { return _root.children.empty() && _includeId; }
+    bool isIdentity() const { return !_inclusion && _root.children.empty() && _includeId; }
     BsonObj apply(BsonView doc) const;
 
     struct Node {

@@ -4,18 +4,11 @@
 
 #include "common/command_reply.h"
 #include "shard/commands/command.h"
+#include "shard/storage/namespace_util.h"
 #include "shard/storage/storage_engine.h"
 
 namespace mongosd::shard {
 namespace {
-
-bool isValidDbName(std::string_view db) {
-    if (db.empty() || db.size() > 63) return false;
-    for (char c : db)
-        if (c == '/' || c == '\\' || c == '.' || c == ' ' || c == '"' || c == '$' || c == '\0')
-            return false;
-    return true;
-}
 
 StatusWith<std::chrono::steady_clock::time_point> deadlineFor(const CommandArgs& args) {
     auto ms = args.optionalInteger("maxTimeMS");
@@ -64,9 +57,8 @@ BsonObj ShardService::runCommand(BsonView cmd, const std::string& peer) {
     if (!db.isOK()) return commandErrorReply(db.getStatus());
     if (!db.getValue())
         return commandErrorReply(Status(ErrorCodes::FailedToParse, "a command requires a $db field"));
-    if (!isValidDbName(*db.getValue()))
-        return commandErrorReply(Status(ErrorCodes::InvalidNamespace,
-                                 "invalid database name '" + *db.getValue() + "'"));
+    if (Status valid = storage::validateDatabaseName(*db.getValue()); !valid.isOK())
+        return commandErrorReply(valid);
     if (command->adminOnly() && *db.getValue() != "admin")
         return commandErrorReply(Status(ErrorCodes::Unauthorized,
                                  std::string(name) + " may only be run against the admin database"));

@@ -243,6 +243,16 @@ Status buildInsert(BsonView body, BsonBuilder& cmd, bool many) {
     return st;
 }
 
+// {key: v} from {"": v}.
+BsonObj renamed(const BsonObj& holder, std::string_view key) {
+    bson_iter_t v;
+    holder.view().iterInit(&v);
+    bson_iter_next(&v);
+    BsonBuilder b;
+    b.appendIter(key, v);
+    return b.obj();
+}
+
 // The _ids of the inserted documents: all of them, less those with write errors (and, when
 // ordered, everything after the first error).
 void renderInsertedIds(BsonView cmd, BsonView reply, BsonBuilder& out, bool many) {
@@ -264,22 +274,23 @@ void renderInsertedIds(BsonView cmd, BsonView reply, BsonBuilder& out, bool many
     find(cmd, "documents", &docs);
     bson_iter_t d;
     bson_iter_recurse(&docs, &d);
-    std::vector<bson_iter_t> ids;
+    // Copies, not iterators: bson_iter_t is over-aligned (128) and cannot live in an array.
+    std::vector<BsonObj> ids;
     int64_t idx = 0;
     while (bson_iter_next(&d)) {
         bool ok = !failed.count(idx) && !(ordered && idx > firstFailure);
         bson_iter_t id;
-        if (ok && find(subDocument(d), "_id", &id)) ids.push_back(id);
+        if (ok && find(subDocument(d), "_id", &id)) ids.push_back(copyValue(id));
         ++idx;
     }
     if (!many) {
-        if (!ids.empty()) out.appendIter("insertedId", ids[0]);
+        if (!ids.empty()) out.appendAll(renamed(ids[0], "insertedId"));
         return;
     }
     out.appendArray("insertedIds", [&](BsonBuilder& arr) {
         char buf[16];
         uint32_t i = 0;
-        for (const auto& id : ids) arr.appendIter(arrayIndexKey(i++, buf), id);
+        for (const auto& id : ids) arr.appendAll(renamed(id, arrayIndexKey(i++, buf)));
     });
 }
 

@@ -69,7 +69,7 @@ Status applyStage(std::string_view name, const bson_iter_t& arg, Docs& docs) {
 Status runAggregate(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& reply) {
     auto coll = args.collectionName();
     if (!coll.isOK()) return coll.getStatus();
-    MONGOSD_RETURN_IF_ERROR(checkCollectionName(coll.getValue()));
+    MONGOSD_RETURN_IF_ERROR(checkNamespace(opCtx, coll.getValue()));
     auto pipeline = args.optionalArray("pipeline");
     if (!pipeline.isOK()) return pipeline.getStatus();
     if (!pipeline.getValue())

@@ -3,20 +3,11 @@
 #include "shard/commands/command.h"
 #include "shard/commands/write_concern.h"
 #include "shard/service.h"
+#include "shard/storage/namespace_util.h"
 #include "shard/storage/storage_engine.h"
 
 namespace mongosd::shard {
 namespace {
-
-Status validateCollectionName(std::string_view coll) {
-    if (coll.empty()) return Status(ErrorCodes::InvalidNamespace, "collection name cannot be empty");
-    if (coll.find('$') != std::string_view::npos || coll.find('\0') != std::string_view::npos)
-        return Status(ErrorCodes::InvalidNamespace,
-                      "collection name '" + std::string(coll) + "' contains an invalid character");
-    if (coll.front() == '.' || coll.size() > 235)
-        return Status(ErrorCodes::InvalidNamespace, "invalid collection name '" + std::string(coll) + "'");
-    return Status::OK();
-}
 
 // Appends a UUID given as 8-4-4-4-12 hex as BSON binary subtype 4.
 void appendUuid(BsonBuilder& b, std::string_view key, std::string_view hex) {
@@ -111,7 +102,7 @@ Status ddlWithWriteConcern(OperationContext& opCtx, const CommandArgs& args,
 Status runCreate(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& reply) {
     auto coll = args.collectionName();
     if (!coll.isOK()) return coll.getStatus();
-    MONGOSD_RETURN_IF_ERROR(validateCollectionName(coll.getValue()));
+    MONGOSD_RETURN_IF_ERROR(checkNamespace(opCtx, coll.getValue()));
     // Options are kept as given (minus generic command fields) for listCollections.
     BsonBuilder options;
     bson_iter_t it;
@@ -156,7 +147,9 @@ Status runDropDatabase(OperationContext& opCtx, const CommandArgs& args, BsonBui
 
 }  // namespace
 
-Status checkCollectionName(std::string_view coll) { return validateCollectionName(coll); }
+Status checkNamespace(const OperationContext& opCtx, std::string_view coll) {
+    return storage::validateNamespace(opCtx.ns(coll));
+}
 
 void registerCatalogCommands(CommandRegistry& r) {
     addCommand(r, "listDatabases", runListDatabases, /*admin=*/true);

@@ -62,8 +62,8 @@ void registerFindCommands(CommandRegistry& r);
 void registerFindAndModifyCommand(CommandRegistry& r);
 void registerAggregateCommand(CommandRegistry& r);
 
-// InvalidNamespace for a collection name MongoDB would refuse.
-Status checkCollectionName(std::string_view coll);
+// InvalidNamespace when "<$db>.<coll>" is a namespace MongoDB would refuse.
+Status checkNamespace(const OperationContext& opCtx, std::string_view coll);
 
 // Helper for the many commands whose body is a single lambda.
 template <typename Fn>

@@ -20,7 +20,7 @@ void appendValue(BsonBuilder& reply, const std::optional<BsonObj>& doc,
 Status runFindAndModify(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& reply) {
     auto coll = args.collectionName();
     if (!coll.isOK()) return coll.getStatus();
-    MONGOSD_RETURN_IF_ERROR(checkCollectionName(coll.getValue()));
+    MONGOSD_RETURN_IF_ERROR(checkNamespace(opCtx, coll.getValue()));
     std::string ns = opCtx.ns(coll.getValue());
     auto filter = args.optionalDocument("query");
     if (!filter.isOK()) return filter.getStatus();

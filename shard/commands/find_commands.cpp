@@ -54,7 +54,7 @@ namespace {
 Status runFind(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& reply) {
     auto coll = args.collectionName();
     if (!coll.isOK()) return coll.getStatus();
-    MONGOSD_RETURN_IF_ERROR(checkCollectionName(coll.getValue()));
+    MONGOSD_RETURN_IF_ERROR(checkNamespace(opCtx, coll.getValue()));
     FindSpec spec;
     spec.ns = opCtx.ns(coll.getValue());
     auto filter = args.optionalDocument("filter");
@@ -166,7 +166,7 @@ Status runCount(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& r
         return lim == 0 || n < lim;
     });
     if (!st.isOK()) return st;
-    reply.appendInt64("n", n);
+    reply.appendCount("n", n);
     return Status::OK();
 }
 

@@ -56,7 +56,7 @@ StatusWith<BatchArgs> parseBatch(OperationContext& opCtx, const CommandArgs& arg
                                  std::string_view arrayField) {
     auto coll = args.collectionName();
     if (!coll.isOK()) return coll.getStatus();
-    MONGOSD_RETURN_IF_ERROR(checkCollectionName(coll.getValue()));
+    MONGOSD_RETURN_IF_ERROR(checkNamespace(opCtx, coll.getValue()));
     auto stmts = args.optionalArray(arrayField);
     if (!stmts.isOK()) return stmts.getStatus();
     if (!stmts.getValue())
@@ -110,7 +110,7 @@ Status runInsert(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& 
         ++n;
         return Status::OK();
     });
-    reply.appendInt64("n", n);
+    reply.appendCount("n", n);
     appendWriteErrors(state, reply);
     waitForWriteConcern(opCtx, batch.getValue().wc, state.lastOpTime, reply);
     return Status::OK();
@@ -156,8 +156,8 @@ Status runUpdate(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& 
         if (out.upsertedId) upserted.emplace_back(index, *out.upsertedId);
         return Status::OK();
     });
-    reply.appendInt64("n", nMatched + static_cast<int64_t>(upserted.size()));
-    reply.appendInt64("nModified", nModified);
+    reply.appendCount("n", nMatched + static_cast<int64_t>(upserted.size()));
+    reply.appendCount("nModified", nModified);
     if (!upserted.empty()) {
         reply.appendArray("upserted", [&](BsonBuilder& arr) {
             char buf[16];
@@ -204,7 +204,7 @@ Status runDelete(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& 
         n += out.deleted;
         return Status::OK();
     });
-    reply.appendInt64("n", n);
+    reply.appendCount("n", n);
     appendWriteErrors(state, reply);
     waitForWriteConcern(opCtx, batch.getValue().wc, state.lastOpTime, reply);
     return Status::OK();

@@ -26,6 +26,8 @@ TEST(Projection, InclusionAndExclusion) {
     EXPECT_EQ(projected(R"({"b.d":0})", doc), R"({"_id":1,"a":1,"b":{"c":2},"e":[{"c":1,"x":0},{"c":2},5]})");
     EXPECT_EQ(projected(R"({"_id":0})", doc), R"({"a":1,"b":{"c":2,"d":3},"e":[{"c":1,"x":0},{"c":2},5]})");
     EXPECT_EQ(projected(R"({})", doc), doc);
+    EXPECT_EQ(projected(R"({"_id":1})", doc), R"({"_id":1})");
+    EXPECT_EQ(projected(R"({"_id":true})", R"({"a":1})"), R"({})");
 }
 
 TEST(Projection, Errors) {

@@ -9,26 +9,11 @@
 
 #include "common/bson.h"
 #include "shard/storage/storage_engine.h"
+#include "tests/support/server_process.h"
 
 namespace mongosd::storage::test {
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "mongosd-st-XXXXXX");
-        char* made = mkdtemp(pattern.data());
-        if (made == nullptr) throw std::runtime_error("mkdtemp failed");
-        _path = made;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(_path, ec);
-    }
-    const std::string& path() const { return _path; }
-
-private:
-    std::string _path;
-};
+using mongosd::test::TempDir;
 
 inline BsonObj doc(int64_t id, int64_t value) {
     BsonBuilder b;
