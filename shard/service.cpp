@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include "common/command_reply.h"
 #include "shard/commands/command.h"
 #include "shard/storage/namespace_util.h"
@@ -17,6 +20,35 @@ StatusWith<std::chrono::steady_clock::time_point> deadlineFor(const CommandArgs&
     if (*ms.getValue() > INT32_MAX)
         return Status(ErrorCodes::BadValue, "maxTimeMS must be at most 2147483647");
     return std::chrono::steady_clock::now() + std::chrono::milliseconds(*ms.getValue());
+}
+
+// readConcern and $readPreference: on a one-member set every level reads the latest committed
+// write and every mode reaches the primary, but malformed values are still refused.
+Status checkReadOptions(const CommandArgs& args) {
+    auto rc = args.optionalDocument("readConcern");
+    if (!rc.isOK()) return rc.getStatus();
+    auto level = CommandArgs(rc.getValue()).optionalString("level");
+    if (!level.isOK()) return level.getStatus();
+    if (level.getValue()) {
+        static const char* kLevels[] = {"local", "available", "majority", "linearizable", "snapshot"};
+        if (std::none_of(std::begin(kLevels), std::end(kLevels),
+                         [&](const char* l) { return *level.getValue() == l; }))
+            return Status(ErrorCodes::FailedToParse,
+                          "readConcern level '" + *level.getValue() + "' is not valid");
+    }
+    auto rp = args.optionalDocument("$readPreference");
+    if (!rp.isOK()) return rp.getStatus();
+    auto mode = CommandArgs(rp.getValue()).optionalString("mode");
+    if (!mode.isOK()) return mode.getStatus();
+    if (mode.getValue()) {
+        static const char* kModes[] = {"primary", "primaryPreferred", "secondary",
+                                       "secondaryPreferred", "nearest"};
+        if (std::none_of(std::begin(kModes), std::end(kModes),
+                         [&](const char* m) { return *mode.getValue() == m; }))
+            return Status(ErrorCodes::FailedToParse,
+                          "readPreference mode '" + *mode.getValue() + "' is not valid");
+    }
+    return Status::OK();
 }
 
 }  // namespace
@@ -62,6 +94,7 @@ BsonObj ShardService::runCommand(BsonView cmd, const std::string& peer) {
     if (command->adminOnly() && *db.getValue() != "admin")
         return commandErrorReply(Status(ErrorCodes::Unauthorized,
                                  std::string(name) + " may only be run against the admin database"));
+    if (Status st = checkReadOptions(args); !st.isOK()) return commandErrorReply(st);
     auto deadline = deadlineFor(args);
     if (!deadline.isOK()) return commandErrorReply(deadline.getStatus());
 

@@ -98,6 +98,26 @@ TEST_F(BadInput, UnknownActionCommandRouteAndOperator) {
                 400, "FailedToParse", 9);
 }
 
+TEST_F(BadInput, BadReadAndWriteOptions) {
+    expectError(http->post("/api/v1/action/find",
+                           R"({"database": "t", "collection": "c", "readConcern": {"level": "eventual"}})"),
+                400, "FailedToParse", 9);
+    expectError(http->post("/api/v1/action/find",
+                           R"({"database": "t", "collection": "c", "readPreference": "closest"})"),
+                400, "FailedToParse", 9);
+    expectError(http->post("/api/v1/action/insertOne",
+                           R"({"database": "t", "collection": "c", "document": {}, "writeConcern": {"w": "all"}})"),
+                400, "BadValue", 2);
+    expectError(http->post("/api/v1/action/find",
+                           R"({"database": "t", "collection": "c", "maxTimeMS": -1})"),
+                400, "BadValue", 2);
+    // Valid ones are accepted.
+    EXPECT_EQ(http->post("/api/v1/action/find",
+                         R"({"database": "t", "collection": "c", "readConcern": {"level": "majority"}, "readPreference": {"mode": "primaryPreferred"}})")
+                  .status,
+              200);
+}
+
 TEST_F(BadInput, UnsupportedContentType) {
     auto r = http->post("/api/v1/command", R"({"ping": 1, "$db": "t"})", "text/plain");
     expectError(r, 415, "UnsupportedFormat", 12);
