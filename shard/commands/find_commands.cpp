@@ -94,10 +94,12 @@ Status runFind(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& re
 }
 
 Status runGetMore(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& reply) {
+    // MongoDB wants a long; an int32 is accepted too, since JSON clients of
+    // /api/v1/command send small ids as plain numbers.
     auto idIt = args.field("getMore");
-    if (!idIt || !BSON_ITER_HOLDS_INT64(&*idIt))
-        return Status(ErrorCodes::TypeMismatch, "getMore's cursor id must be a 64-bit integer");
-    int64_t id = bson_iter_int64(&*idIt);
+    if (!idIt || !(BSON_ITER_HOLDS_INT64(&*idIt) || BSON_ITER_HOLDS_INT32(&*idIt)))
+        return Status(ErrorCodes::TypeMismatch, "getMore's cursor id must be an integer");
+    int64_t id = bson_iter_as_int64(&*idIt);
     auto coll = args.requiredString("collection");
     if (!coll.isOK()) return coll.getStatus();
     auto batchSize = args.optionalInteger("batchSize");
