@@ -56,22 +56,15 @@ StatusWith<BsonObj> parseBody(const HttpRequest& req) {
     return json::parseJsonObject(req.body, limits);
 }
 
-// The first entry of a reply's writeErrors as a Status, or OK.
+// The first entry of a reply's writeErrors as a Status, or OK. An entry
+// {index, code, codeName, errmsg} has no "ok", so statusFromReply reads its code and message.
 Status firstWriteError(BsonView reply) {
-    bson_iter_t errs, first, f;
+    bson_iter_t errs, first;
     if (!reply.find("writeErrors", &errs) || !BSON_ITER_HOLDS_ARRAY(&errs)) return Status::OK();
-    if (!bson_iter_recurse(&errs, &first) || !bson_iter_next(&first)) return Status::OK();
-    bson_iter_t fields;
-    bson_iter_recurse(&first, &fields);
-    int32_t code = ErrorCodes::UnknownError;
-    std::string msg;
-    bson_iter_t e = fields;
-    while (bson_iter_next(&e)) {
-        if (iterKey(e) == "code") code = static_cast<int32_t>(bson_iter_as_int64(&e));
-        if (iterKey(e) == "errmsg" && BSON_ITER_HOLDS_UTF8(&e)) msg = bson_iter_utf8(&e, nullptr);
-    }
-    (void)f;
-    return Status(static_cast<ErrorCodes::Error>(code), msg);
+    if (!bson_iter_recurse(&errs, &first) || !bson_iter_next(&first) ||
+        !BSON_ITER_HOLDS_DOCUMENT(&first))
+        return Status::OK();
+    return statusFromReply(subDocument(first));
 }
 
 // An error body carrying extra fields (writeErrors, what did succeed) beside the API.md trio.
