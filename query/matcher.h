@@ -7,10 +7,11 @@
 // also addresses an array position; {f: null} matches a missing f. Pure: no I/O. A parsed tree
 // is immutable and may be shared by threads.
 //
-// This foundation covers implicit equality, $eq and $and; the full operator set builds on the
-// same traversal (see docs/query.md).
+// Operators: $eq $ne $gt $gte $lt $lte $in $nin $and $or $nor $not $exists $type $regex $mod
+// $elemMatch $all $size (scope and the few exceptions: docs/query.md). $expr is not supported yet.
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "common/bson.h"
@@ -22,10 +23,13 @@ class MatchExpression {
 public:
     virtual ~MatchExpression() = default;
     virtual bool matches(BsonView doc) const = 0;
+    // Tests one value as MongoDB's matchesSingleElement (no path, no array expansion): what
+    // $elemMatch's value form applies to each array element.
+    virtual bool matchesElement(const bson_iter_t& value) const = 0;
 };
 
 struct FilterLimits {
-    int maxDepth = 100;  // nested $and/$or/... levels
+    int maxDepth = 100;  // nested $and/$or/$nor/$not/$elemMatch levels
 };
 
 // Parses a filter document. Unknown operators answer BadValue ("unknown operator: $foo").

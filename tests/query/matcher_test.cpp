@@ -83,5 +83,116 @@ TEST(Matcher, ExtractsIdEquality) {
     EXPECT_FALSE(extractIdEquality(parseJson(R"({"_id": {"$gt": 5}})")).has_value());
 }
 
+Status parseError(const std::string& filter, int maxDepth = 100) {
+    FilterLimits limits;
+    limits.maxDepth = maxDepth;
+    auto m = parseFilter(parseJson(filter), limits);
+    return m.isOK() ? Status::OK() : m.getStatus();
+}
+
+// {"$and": [{"$and": [... {"a": 1} ...]}]} with `levels` $and levels.
+std::string nestedAnd(int levels) {
+    std::string s = R"({"a": 1})";
+    for (int i = 0; i < levels; ++i) s = R"({"$and": [)" + s + "]}";
+    return s;
+}
+
+std::string nestedNot(int levels) {
+    std::string s = R"({"$eq": 1})";
+    for (int i = 0; i < levels; ++i) s = R"({"$not": )" + s + "}";
+    return R"({"a": )" + s + "}";
+}
+
+std::string nestedElemMatch(int levels) {
+    std::string s = R"({"$eq": 1})";
+    for (int i = 0; i < levels; ++i) s = R"({"$elemMatch": )" + s + "}";
+    return R"({"a": )" + s + "}";
+}
+
+TEST(Matcher, DepthIsCapped) {
+    // Small limits keep the JSON within the test parser's own depth limit.
+    EXPECT_TRUE(parseError(nestedAnd(10), 10).isOK());
+    EXPECT_EQ(parseError(nestedAnd(11), 10).code(), ErrorCodes::BadValue);
+    EXPECT_TRUE(parseError(nestedNot(10), 10).isOK());
+    EXPECT_EQ(parseError(nestedNot(11), 10).code(), ErrorCodes::BadValue);
+    EXPECT_TRUE(parseError(nestedElemMatch(10), 10).isOK());
+    EXPECT_EQ(parseError(nestedElemMatch(11), 10).code(), ErrorCodes::BadValue);
+    EXPECT_EQ(parseError(nestedAnd(30)).code(), ErrorCodes::OK);
+    EXPECT_TRUE(matches(nestedNot(2), R"({"a": 1})"));
+    EXPECT_FALSE(matches(nestedNot(3), R"({"a": 1})"));
+}
+
+TEST(Matcher, ComparisonTypeBracketing) {
+    EXPECT_TRUE(matches(R"({"a": {"$gt": 5}})", R"({"a": 6.5})"));
+    EXPECT_FALSE(matches(R"({"a": {"$gt": 5}})", R"({"a": "6"})"));
+    EXPECT_FALSE(matches(R"({"a": {"$gt": 5}})", R"({"a": {"$numberDouble": "NaN"}})"));
+    EXPECT_TRUE(matches(R"({"a": {"$gte": null}})", R"({"b": 1})"));
+    EXPECT_FALSE(matches(R"({"a": {"$gt": null}})", R"({"b": 1})"));
+    // A missing field is MongoDB's EOO element: above MinKey and below MaxKey.
+    EXPECT_TRUE(matches(R"({"a": {"$gt": {"$minKey": 1}}})", R"({"b": 1})"));
+    EXPECT_TRUE(matches(R"({"a": {"$lt": {"$maxKey": 1}}})", R"({"b": 1})"));
+    EXPECT_FALSE(matches(R"({"a": {"$lt": {"$minKey": 1}}})", R"({"b": 1})"));
+    EXPECT_EQ(
+        parseError(R"({"a": {"$gt": {"$regularExpression": {"pattern": "x", "options": ""}}}})")
+            .code(),
+        ErrorCodes::BadValue);
+}
+
+TEST(Matcher, NegationsCoverEveryElement) {
+    EXPECT_FALSE(matches(R"({"a": {"$ne": 1}})", R"({"a": [2, 1]})"));
+    EXPECT_TRUE(matches(R"({"a": {"$ne": 1}})", R"({"b": 1})"));
+    EXPECT_FALSE(matches(R"({"a": {"$nin": [3, 1]}})", R"({"a": [2, 1]})"));
+    EXPECT_TRUE(matches(R"({"a": {"$nin": [3]}})", R"({"a": [2, 1]})"));
+    EXPECT_FALSE(matches(R"({"a.b": {"$ne": 1}})", R"({"a": [{"b": 2}, {"b": 1}]})"));
+}
+
+TEST(Matcher, RegexOptionsAndErrors) {
+    EXPECT_TRUE(matches(R"({"s": {"$regex": "^A", "$options": "im"}})", R"({"s": "x\nab"})"));
+    EXPECT_FALSE(matches(R"({"s": {"$regex": "^A", "$options": "i"}})", R"({"s": "x\nab"})"));
+    EXPECT_EQ(parseError(R"({"s": {"$regex": "a", "$options": "q"}})").code(),
+              ErrorCodes::BadValue);
+    EXPECT_EQ(parseError(R"({"s": {"$regex": "a["}})").code(), ErrorCodes::Location51091);
+    EXPECT_EQ(
+        parseError(R"({"s": {"$regex": {"$regularExpression": {"pattern": "a", "options": "i"}},
+                                    "$options": "m"}})")
+            .code(),
+        ErrorCodes::BadValue);
+}
+
+TEST(Matcher, ElemMatchValueFormTestsElementsThemselves) {
+    EXPECT_TRUE(matches(R"({"a": {"$elemMatch": {"$gt": 1, "$lt": 3}}})", R"({"a": [0, 2]})"));
+    EXPECT_FALSE(matches(R"({"a": {"$elemMatch": {"$gt": 1, "$lt": 3}}})", R"({"a": [0, 5]})"));
+    EXPECT_FALSE(matches(R"({"a": {"$elemMatch": {"$gt": 1}}})", R"({"a": 5})"));
+    EXPECT_TRUE(matches(R"({"a": {"$elemMatch": {"$all": [2]}}})", R"({"a": [1, 2]})"));
+    EXPECT_TRUE(matches(R"({"a": {"$elemMatch": {"$regex": "^x"}}})", R"({"a": ["y", "xz"]})"));
+    // Arrays inside the array are documents with keys "0", "1", ... to the object form.
+    EXPECT_TRUE(matches(R"({"a": {"$elemMatch": {"0": 7}}})", R"({"a": [[7, 8]]})"));
+}
+
+TEST(Matcher, ArgumentErrors) {
+    EXPECT_EQ(parseError(R"({"a": {"$type": []}})").code(), ErrorCodes::FailedToParse);
+    EXPECT_EQ(parseError(R"({"a": {"$mod": [{"$numberDouble": "NaN"}, 1]}})").code(),
+              ErrorCodes::BadValue);
+    EXPECT_EQ(parseError(R"({"a": {"$mod": [1, "x"]}})").code(), ErrorCodes::BadValue);
+    EXPECT_EQ(parseError(R"({"a": {"$size": {"$numberLong": "4294967296"}}})").code(),
+              ErrorCodes::BadValue);
+    EXPECT_EQ(parseError(R"({"a": {"$in": [{"$undefined": true}]}})").code(), ErrorCodes::BadValue);
+    EXPECT_EQ(parseError(R"({"a": {"$where": "1"}})").code(), ErrorCodes::BadValue);
+    // $expr belongs to the aggregation-expression language, not supported by the matcher yet.
+    EXPECT_EQ(parseError(R"({"$expr": {"$eq": ["$a", 1]}})").code(), ErrorCodes::BadValue);
+}
+
+TEST(Matcher, ModExtremes) {
+    EXPECT_TRUE(matches(R"({"a": {"$mod": [-1, 0]}})",
+                        R"({"a": {"$numberLong": "-9223372036854775808"}})"));
+    EXPECT_FALSE(matches(R"({"a": {"$mod": [2, 0]}})", R"({"a": 1e300})"));
+    EXPECT_TRUE(matches(R"({"a": {"$mod": [5, 3]}})", R"({"a": {"$numberDecimal": "1.3E1"}})"));
+}
+
+TEST(Matcher, DBRefIsAValueNotOperators) {
+    EXPECT_TRUE(matches(R"({"r": {"$ref": "c", "$id": 1}})", R"({"r": {"$ref": "c", "$id": 1}})"));
+    EXPECT_FALSE(matches(R"({"r": {"$ref": "c", "$id": 1}})", R"({"r": {"$ref": "c", "$id": 2}})"));
+}
+
 }  // namespace
 }  // namespace mongosd::query
