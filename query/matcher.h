@@ -11,6 +11,7 @@
 // same traversal (see docs/query.md).
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "common/bson.h"
@@ -22,6 +23,15 @@ class MatchExpression {
 public:
     virtual ~MatchExpression() = default;
     virtual bool matches(BsonView doc) const = 0;
+    // Like matches(); on a match, sets *arrayPosition to the position of the matching element
+    // in the first array crossed by the matching path (MongoDB's elemMatchKey, what the
+    // positional '$' update operator addresses), when a path crossed one. Expressions that do
+    // not track positions leave it unset.
+    virtual bool matchesRecordingPosition(BsonView doc,
+                                          std::optional<size_t>* arrayPosition) const {
+        (void)arrayPosition;
+        return matches(doc);
+    }
 };
 
 struct FilterLimits {
