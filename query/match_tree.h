@@ -32,6 +32,7 @@ public:
     PathMatch(FieldPath path, std::unique_ptr<ValuePredicate> pred)
         : _path(std::move(path)), _pred(std::move(pred)) {}
     bool matches(BsonView doc) const override;
+    bool matchesRecordingPosition(BsonView doc, std::optional<size_t>* pos) const override;
     bool matchesElement(const bson_iter_t& value) const override { return _pred->test(value); }
 
 private:
@@ -51,6 +52,7 @@ protected:
 class AndMatch final : public ListMatch {
 public:
     bool matches(BsonView doc) const override;
+    bool matchesRecordingPosition(BsonView doc, std::optional<size_t>* pos) const override;
     bool matchesElement(const bson_iter_t& value) const override;
 };
 

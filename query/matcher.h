@@ -26,6 +26,15 @@ public:
     // Tests one value as MongoDB's matchesSingleElement (no path, no array expansion): what
     // $elemMatch's value form applies to each array element.
     virtual bool matchesElement(const bson_iter_t& value) const = 0;
+    // Like matches(); on a match, sets *arrayPosition to the position of the matching element
+    // in the first array crossed by the matching path (MongoDB's elemMatchKey, what the
+    // positional '$' update operator addresses), when a path crossed one. Expressions that do
+    // not track positions leave it unset.
+    virtual bool matchesRecordingPosition(BsonView doc,
+                                          std::optional<size_t>* arrayPosition) const {
+        (void)arrayPosition;
+        return matches(doc);
+    }
 };
 
 struct FilterLimits {

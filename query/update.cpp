@@ -1,12 +1,17 @@
 #include "query/update.h"
 
 #include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <cstring>
 #include <limits>
+#include <set>
 #include <vector>
 
 #include "common/bson_compare.h"
 #include "query/field_path.h"
+#include "query/matcher.h"
+#include "query/update_modifiers.h"
 
 namespace mongosd::query {
 namespace {
@@ -20,27 +25,60 @@ bson_iter_t operandIter(const BsonObj& holder) {
     return it;
 }
 
-bool isNumber(const bson_iter_t& it) {
-    switch (bson_iter_type(&it)) {
-        case BSON_TYPE_INT32:
-        case BSON_TYPE_INT64:
-        case BSON_TYPE_DOUBLE:
-            return true;
-        default:
-            return false;
-    }
-}
-
 Status conflict(std::string_view path, std::string_view at) {
     return Status(ErrorCodes::ConflictingUpdateOperators,
                   "Updating the path '" + std::string(path) + "' would create a conflict at '" +
                       std::string(at) + "'");
 }
 
-Status addPath(UpdateNode& root, std::string_view dotted, Op op, BsonObj operand) {
-    auto path = FieldPath::parse(dotted);
+bool isPositional(std::string_view part) { return !part.empty() && part[0] == '$'; }
+
+// What parsing paths learns about positional components.
+struct PathContext {
+    const ArrayFilterMap* arrayFilters;
+    std::set<std::string, std::less<>> usedIdentifiers;
+    bool positional = false;
+};
+
+// Checks the '$' components of a path: '$', '$[]' or '$[id]' with a known id, never first.
+Status checkPositionalParts(const FieldPath& fp, PathContext& ctx) {
+    int dollars = 0;
+    for (size_t i = 0; i < fp.size(); ++i) {
+        std::string_view part = fp.part(i);
+        if (!isPositional(part)) continue;
+        bool filtered = part.size() > 3 && part[1] == '[' && part.back() == ']';
+        if (part != "$" && part != "$[]" && !filtered)
+            return Status(ErrorCodes::DollarPrefixedFieldName,
+                          "The dollar ($) prefixed field '" + std::string(part) + "' in '" +
+                              fp.dotted() + "' is not valid for storage.");
+        if (i == 0)
+            return Status(ErrorCodes::BadValue,
+                          "Cannot have positional (i.e. '$') element in the first position in "
+                          "path '" + fp.dotted() + "'");
+        if (part == "$") {
+            if (++dollars > 1)
+                return Status(ErrorCodes::BadValue,
+                              "Too many positional (i.e. '$') elements found in path '" +
+                                  fp.dotted() + "'");
+            ctx.positional = true;
+        } else if (filtered) {
+            std::string_view id = part.substr(2, part.size() - 3);
+            if (!ctx.arrayFilters->count(id))
+                return Status(ErrorCodes::BadValue, "No array filter found for identifier '" +
+                                                        std::string(id) + "' in path '" +
+                                                        fp.dotted() + "'");
+            ctx.usedIdentifiers.emplace(id);
+        }
+    }
+    return Status::OK();
+}
+
+// Adds the leaf for `dotted` and returns it through `leaf`, or ConflictingUpdateOperators.
+Status addPath(UpdateNode& root, std::string_view dotted, PathContext& ctx, UpdateNode** leaf) {
+    auto path = FieldPath::parse(dotted, /*allowDollar=*/true);
     if (!path.isOK()) return path.getStatus();
     const FieldPath& fp = path.getValue();
+    MONGOSD_RETURN_IF_ERROR(checkPositionalParts(fp, ctx));
     UpdateNode* node = &root;
     std::string prefix;
     for (size_t i = 0; i < fp.size(); ++i) {
@@ -52,34 +90,20 @@ Status addPath(UpdateNode& root, std::string_view dotted, Op op, BsonObj operand
         if (!inserted && (node->op != Op::kNone || (last && !node->children.empty())))
             return conflict(dotted, prefix);
     }
-    node->op = op;
-    node->operand = std::move(operand);
+    *leaf = node;
     return Status::OK();
-}
-
-// $inc: the sum keeps the widest type involved; int32 overflow widens to int64, int64 overflow
-// is an error (as MongoDB).
-StatusWith<BsonObj> addNumbers(const bson_iter_t& a, const bson_iter_t& b) {
-    BsonBuilder out;
-    bson_type_t ta = bson_iter_type(&a), tb = bson_iter_type(&b);
-    if (ta == BSON_TYPE_DOUBLE || tb == BSON_TYPE_DOUBLE) {
-        out.appendDouble("", bson_iter_as_double(&a) + bson_iter_as_double(&b));
-    } else {
-        int64_t x = bson_iter_as_int64(&a), y = bson_iter_as_int64(&b), sum = 0;
-        if (__builtin_add_overflow(x, y, &sum))
-            return Status(ErrorCodes::BadValue, "Failed to apply $inc: the result overflows int64");
-        bool bothInt32 = ta == BSON_TYPE_INT32 && tb == BSON_TYPE_INT32;
-        if (bothInt32 && sum >= std::numeric_limits<int32_t>::min() &&
-            sum <= std::numeric_limits<int32_t>::max())
-            out.appendInt32("", static_cast<int32_t>(sum));
-        else
-            out.appendInt64("", sum);
-    }
-    return out.obj();
 }
 
 class Applier {
 public:
+    Applier(BsonView root, bool upsertInsert, int64_t nowMs, std::optional<size_t> matched,
+            const ArrayFilterMap& arrayFilters)
+        : _root(root),
+          _upsertInsert(upsertInsert),
+          _nowMs(nowMs),
+          _matched(matched),
+          _arrayFilters(arrayFilters) {}
+
     // `fields` is positioned before the first field of the source document (null: empty).
     Status applyDocument(bson_iter_t* fields, const UpdateNode& node, BsonBuilder& out);
     Status applyArray(const bson_iter_t& src, const UpdateNode& node, BsonBuilder& out);
@@ -88,28 +112,58 @@ private:
     Status applyField(const bson_iter_t& it, std::string_view name, const UpdateNode& node,
                       BsonBuilder& out, bool inArray);
     Status createField(std::string_view name, const UpdateNode& node, BsonBuilder& out);
+    // The children of an array node that apply to element `k` (value `elem`).
+    StatusWith<std::vector<const UpdateNode*>> childrenFor(const UpdateNode& node, uint32_t k,
+                                                           const bson_iter_t& elem) const;
+    Status applyElement(const bson_iter_t& elem, std::string_view key,
+                        const std::vector<const UpdateNode*>& children, BsonBuilder& out);
+    // True when the subtree can create something (a pure-$unset subtree creates nothing).
+    bool createsAnything(const UpdateNode& node) const;
+    ModifierContext context(std::string_view field) const {
+        return ModifierContext{_root, _upsertInsert, _nowMs, field};
+    }
+
+    BsonView _root;
+    bool _upsertInsert;
+    int64_t _nowMs;
+    std::optional<size_t> _matched;
+    const ArrayFilterMap& _arrayFilters;
 };
 
-// True when the subtree sets something (a pure-$unset subtree creates nothing).
-bool createsAnything(const UpdateNode& node) {
-    if (node.op == Op::kSet || node.op == Op::kInc) return true;
+bool hasPositionalChild(const UpdateNode& node) {
+    return std::any_of(node.children.begin(), node.children.end(),
+                       [](const auto& c) { return isPositional(c.first); });
+}
+
+Status arrayUpdateOnNonArray(std::string_view name) {
+    return Status(ErrorCodes::BadValue, "Cannot apply array updates to non-array element " +
+                                            std::string(name));
+}
+
+bool Applier::createsAnything(const UpdateNode& node) const {
+    if (node.op != Op::kNone) return modifierCreates(node.op, _upsertInsert);
     for (const auto& [_, c] : node.children)
         if (createsAnything(c)) return true;
     return false;
 }
 
 Status Applier::createField(std::string_view name, const UpdateNode& node, BsonBuilder& out) {
-    switch (node.op) {
-        case Op::kSet:
-        case Op::kInc:
-            out.appendIter(name, operandIter(node.operand));
-            return Status::OK();
-        case Op::kUnset:
-            return Status::OK();
-        case Op::kNone:
-            break;
+    if (node.op != Op::kNone) {
+        auto r = applyModifier(node, nullptr, context(name));
+        if (!r.isOK()) return r.getStatus();
+        if (r.getValue().kind == ModifierResult::Kind::kValue)
+            out.appendIter(name, operandIter(r.getValue().value));
+        return Status::OK();
     }
     if (!createsAnything(node)) return Status::OK();
+    if (hasPositionalChild(node)) {
+        if (node.children.count("$"))
+            return Status(ErrorCodes::BadValue,
+                          "The positional operator did not find the match needed from the query.");
+        return Status(ErrorCodes::BadValue, "The path '" + std::string(name) +
+                                                "' must exist in the document in order to apply "
+                                                "array updates.");
+    }
     Status st = Status::OK();
     out.appendDocument(name, [&](BsonBuilder& sub) {
         for (const auto& [childName, child] : node.children) {
@@ -122,28 +176,24 @@ Status Applier::createField(std::string_view name, const UpdateNode& node, BsonB
 
 Status Applier::applyField(const bson_iter_t& it, std::string_view name, const UpdateNode& node,
                            BsonBuilder& out, bool inArray) {
-    switch (node.op) {
-        case Op::kSet:
-            out.appendIter(name, operandIter(node.operand));
-            return Status::OK();
-        case Op::kUnset:
-            if (inArray) out.appendNull(name);  // $unset keeps array positions, as MongoDB
-            return Status::OK();
-        case Op::kInc: {
-            bson_iter_t delta = operandIter(node.operand);
-            if (!isNumber(it))
-                return Status(ErrorCodes::TypeMismatch,
-                              "Cannot apply $inc to a value of non-numeric type: field '" +
-                                  std::string(name) + "'");
-            auto sum = addNumbers(it, delta);
-            if (!sum.isOK()) return sum.getStatus();
-            out.appendIter(name, operandIter(sum.getValue()));
-            return Status::OK();
+    if (node.op != Op::kNone) {
+        auto r = applyModifier(node, &it, context(name));
+        if (!r.isOK()) return r.getStatus();
+        switch (r.getValue().kind) {
+            case ModifierResult::Kind::kKeep:
+                out.appendIter(name, it);
+                break;
+            case ModifierResult::Kind::kRemove:
+                if (inArray) out.appendNull(name);  // $unset keeps array positions, as MongoDB
+                break;
+            case ModifierResult::Kind::kValue:
+                out.appendIter(name, operandIter(r.getValue().value));
+                break;
         }
-        case Op::kNone:
-            break;
+        return Status::OK();
     }
     Status st = Status::OK();
+    if (!BSON_ITER_HOLDS_ARRAY(&it) && hasPositionalChild(node)) return arrayUpdateOnNonArray(name);
     if (BSON_ITER_HOLDS_DOCUMENT(&it)) {
         bson_iter_t fields;
         if (!bson_iter_recurse(&it, &fields)) return Status(ErrorCodes::InvalidBSON, "bad document");
@@ -183,22 +233,70 @@ Status Applier::applyDocument(bson_iter_t* fields, const UpdateNode& node, BsonB
     return Status::OK();
 }
 
+StatusWith<std::vector<const UpdateNode*>> Applier::childrenFor(const UpdateNode& node,
+                                                                uint32_t k,
+                                                                const bson_iter_t& elem) const {
+    std::vector<const UpdateNode*> out;
+    char buf[16];
+    auto exact = node.children.find(arrayIndexKey(k, buf));
+    if (exact != node.children.end()) out.push_back(&exact->second);
+    for (auto c = node.children.lower_bound("$"); c != node.children.end(); ++c) {
+        std::string_view name = c->first;
+        if (!isPositional(name)) break;
+        if (name == "$") {
+            if (!_matched)
+                return Status(ErrorCodes::BadValue, "The positional operator did not find the "
+                                                    "match needed from the query.");
+            if (*_matched == k) out.push_back(&c->second);
+        } else if (name == "$[]") {
+            out.push_back(&c->second);
+        } else {
+            std::string_view id = name.substr(2, name.size() - 3);
+            auto filter = _arrayFilters.find(id);
+            invariant(filter != _arrayFilters.end());
+            BsonBuilder wrapped;
+            wrapped.appendIter(id, elem);
+            if (filter->second->matches(wrapped.obj().view())) out.push_back(&c->second);
+        }
+    }
+    return out;
+}
+
+// Several paths may address one element ("a.$[]" and "a.$[x]"): each applies in turn.
+Status Applier::applyElement(const bson_iter_t& elem, std::string_view key,
+                             const std::vector<const UpdateNode*>& children, BsonBuilder& out) {
+    if (children.size() == 1) return applyField(elem, key, *children[0], out, true);
+    BsonObj current = copyValue(elem);
+    for (const UpdateNode* child : children) {
+        BsonBuilder next;
+        MONGOSD_RETURN_IF_ERROR(applyField(operandIter(current), "", *child, next, true));
+        current = next.obj();
+    }
+    out.appendIter(key, operandIter(current));
+    return Status::OK();
+}
+
 Status Applier::applyArray(const bson_iter_t& src, const UpdateNode& node, BsonBuilder& out) {
     for (const auto& [name, _] : node.children)
-        if (FieldPath::arrayIndex(name) < 0)
+        if (FieldPath::arrayIndex(name) < 0 && !isPositional(name))
             return Status(ErrorCodes::PathNotViable,
                           "Cannot create field '" + name + "' in an array element");
+    if (node.children.count("$") && !_matched)
+        return Status(ErrorCodes::BadValue,
+                      "The positional operator did not find the match needed from the query.");
     bson_iter_t it;
     if (!bson_iter_recurse(&src, &it)) return Status(ErrorCodes::InvalidBSON, "bad array");
     uint32_t n = 0;
     char buf[16];
     while (bson_iter_next(&it)) {
-        std::string_view key = arrayIndexKey(n++, buf);
-        auto c = node.children.find(key);
-        if (c == node.children.end())
+        uint32_t k = n++;
+        std::string_view key = arrayIndexKey(k, buf);
+        auto children = childrenFor(node, k, it);
+        if (!children.isOK()) return children.getStatus();
+        if (children.getValue().empty())
             out.appendIter(key, it);
         else
-            MONGOSD_RETURN_IF_ERROR(applyField(it, key, c->second, out, true));
+            MONGOSD_RETURN_IF_ERROR(applyElement(it, key, children.getValue(), out));
     }
     // Positions past the end: pad with null up to the highest one that is set.
     long long highest = -1;
@@ -226,15 +324,58 @@ Status checkIdUnchanged(BsonView before, BsonView after) {
     return Status::OK();
 }
 
-Status parseOperator(UpdateNode& root, std::string_view name, const bson_iter_t& operand) {
+struct OperatorName {
+    const char* name;
     Op op;
-    if (name == "$set")
-        op = Op::kSet;
-    else if (name == "$unset")
-        op = Op::kUnset;
-    else if (name == "$inc")
-        op = Op::kInc;
-    else
+};
+
+constexpr OperatorName kOperators[] = {
+    {"$set", Op::kSet},         {"$unset", Op::kUnset},
+    {"$inc", Op::kInc},         {"$mul", Op::kMul},
+    {"$min", Op::kMin},         {"$max", Op::kMax},
+    {"$rename", Op::kRenameTo}, {"$currentDate", Op::kCurrentDate},
+    {"$setOnInsert", Op::kSetOnInsert}, {"$push", Op::kPush},
+    {"$addToSet", Op::kAddToSet}, {"$pop", Op::kPop},
+    {"$pull", Op::kPull},       {"$pullAll", Op::kPullAll},
+    {"$bit", Op::kBit},
+};
+
+// {$rename: {from: "to"}}: removes `from` and sets `to` to its value, as two trie leaves.
+Status addRename(UpdateNode& root, const bson_iter_t& field, PathContext& ctx) {
+    std::string_view from = iterKey(field);
+    if (!BSON_ITER_HOLDS_UTF8(&field))
+        return Status(ErrorCodes::BadValue, "The 'to' field for $rename must be a string: " +
+                                                std::string(from));
+    std::string_view to = bson_iter_utf8(&field, nullptr);
+    auto onPath = [](std::string_view a, std::string_view b) {
+        return a.size() < b.size() && b.substr(0, a.size()) == a && b[a.size()] == '.';
+    };
+    if (from.find('$') != std::string_view::npos || to.find('$') != std::string_view::npos)
+        return Status(ErrorCodes::BadValue,
+                      "The source and target field for $rename may not be dynamic: " +
+                          std::string(from));
+    if (from == to)
+        return Status(ErrorCodes::BadValue, "The source and target field for $rename must "
+                                            "differ: " + std::string(from));
+    if (onPath(from, to) || onPath(to, from))
+        return Status(ErrorCodes::BadValue, "The source and target field for $rename must "
+                                            "not be on the same path: " + std::string(from));
+    UpdateNode* leaf = nullptr;
+    MONGOSD_RETURN_IF_ERROR(addPath(root, from, ctx, &leaf));
+    leaf->op = Op::kRenameFrom;
+    MONGOSD_RETURN_IF_ERROR(addPath(root, to, ctx, &leaf));
+    leaf->op = Op::kRenameTo;
+    BsonBuilder b;
+    b.appendString("", from);
+    leaf->operand = b.obj();
+    return Status::OK();
+}
+
+Status parseOperator(UpdateNode& root, std::string_view name, const bson_iter_t& operand,
+                     PathContext& ctx) {
+    const OperatorName* found = std::find_if(std::begin(kOperators), std::end(kOperators),
+                                             [&](const OperatorName& o) { return name == o.name; });
+    if (found == std::end(kOperators))
         return Status(ErrorCodes::FailedToParse, "Unknown modifier: " + std::string(name) +
                                                      ". Expected a valid update modifier or "
                                                      "pipeline-style update specified as an array");
@@ -245,12 +386,65 @@ Status parseOperator(UpdateNode& root, std::string_view name, const bson_iter_t&
     bson_iter_t field;
     bson_iter_recurse(&operand, &field);
     while (bson_iter_next(&field)) {
-        if (op == Op::kInc && !isNumber(field))
-            return Status(ErrorCodes::TypeMismatch, "Cannot increment with non-numeric argument: {" +
-                                                        std::string(iterKey(field)) + ": ...}");
-        MONGOSD_RETURN_IF_ERROR(addPath(root, iterKey(field), op, copyValue(field)));
+        if (found->op == Op::kRenameTo) {
+            MONGOSD_RETURN_IF_ERROR(addRename(root, field, ctx));
+            continue;
+        }
+        UpdateNode* leaf = nullptr;
+        MONGOSD_RETURN_IF_ERROR(addPath(root, iterKey(field), ctx, &leaf));
+        MONGOSD_RETURN_IF_ERROR(parseModifier(found->op, name, field, *leaf));
     }
     return Status::OK();
+}
+
+bool isIdentifier(std::string_view id) {
+    if (id.empty() || id[0] < 'a' || id[0] > 'z') return false;
+    return std::all_of(id.begin(), id.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+}
+
+// The identifier a filter document is about: the first component of every top-level field.
+StatusWith<std::string> filterIdentifier(BsonView filter) {
+    std::optional<std::string> id;
+    bson_iter_t it;
+    filter.iterInit(&it);
+    while (bson_iter_next(&it)) {
+        std::string_view key = iterKey(it);
+        std::string first(key.substr(0, key.find('.')));
+        if (id && *id != first)
+            return Status(ErrorCodes::FailedToParse,
+                          "Error parsing array filter :: caused by :: Expected a single top-level "
+                          "field name, found '" + *id + "' and '" + first + "'");
+        id = first;
+    }
+    if (!id)
+        return Status(ErrorCodes::FailedToParse,
+                      "Cannot use an expression without a top-level field name in arrayFilters");
+    if (!isIdentifier(*id))
+        return Status(ErrorCodes::BadValue,
+                      "Error parsing array filter :: caused by :: The top-level field name must "
+                      "be an alphanumeric string beginning with a lowercase letter, found '" +
+                          *id + "'");
+    return *id;
+}
+
+StatusWith<ArrayFilterMap> parseArrayFilters(BsonView filters) {
+    ArrayFilterMap out;
+    bson_iter_t it;
+    filters.iterInit(&it);
+    while (bson_iter_next(&it)) {
+        if (!BSON_ITER_HOLDS_DOCUMENT(&it))
+            return Status(ErrorCodes::TypeMismatch, "Each array filter must be an object");
+        auto id = filterIdentifier(subDocument(it));
+        if (!id.isOK()) return id.getStatus();
+        auto matcher = parseFilter(subDocument(it));
+        if (!matcher.isOK()) return matcher.getStatus();
+        auto [_, inserted] = out.emplace(id.getValue(), std::move(matcher.getValue()));
+        if (!inserted)
+            return Status(ErrorCodes::FailedToParse,
+                          "Found multiple array filters with the same top-level field name " +
+                              id.getValue());
+    }
+    return out;
 }
 
 Status validateReplacement(BsonView doc) {
@@ -280,14 +474,23 @@ BsonObj withIdFirst(BsonView replacement, BsonView original) {
 
 }  // namespace
 
-StatusWith<UpdateSpec> UpdateSpec::parse(BsonView update) {
+StatusWith<UpdateSpec> UpdateSpec::parse(BsonView update, std::optional<BsonView> arrayFilters) {
     UpdateSpec spec;
+    if (arrayFilters) {
+        auto filters = parseArrayFilters(*arrayFilters);
+        if (!filters.isOK()) return filters.getStatus();
+        spec._arrayFilters = std::move(filters.getValue());
+    }
     std::string_view first = update.firstFieldName();
     if (first.empty() || first[0] != '$') {
+        if (!spec._arrayFilters.empty())
+            return Status(ErrorCodes::FailedToParse,
+                          "arrayFilters may not be specified for replacement-style updates");
         MONGOSD_RETURN_IF_ERROR(validateReplacement(update));
         spec._replacement = BsonObj::copyOf(update);
         return spec;
     }
+    PathContext ctx{&spec._arrayFilters, {}, false};
     bson_iter_t it;
     update.iterInit(&it);
     while (bson_iter_next(&it)) {
@@ -296,12 +499,23 @@ StatusWith<UpdateSpec> UpdateSpec::parse(BsonView update) {
             return Status(ErrorCodes::FailedToParse,
                           "Unknown modifier: " + std::string(name) +
                               ". An update document mixes operators and plain fields");
-        MONGOSD_RETURN_IF_ERROR(parseOperator(spec._root, name, it));
+        MONGOSD_RETURN_IF_ERROR(parseOperator(spec._root, name, it, ctx));
     }
+    for (const auto& [id, _] : spec._arrayFilters)
+        if (!ctx.usedIdentifiers.count(id))
+            return Status(ErrorCodes::FailedToParse,
+                          "The array filter for identifier '" + id + "' was not used in the update " +
+                              "document");
+    spec._positional = ctx.positional;
     return spec;
 }
 
-StatusWith<BsonObj> UpdateSpec::apply(BsonView doc) const {
+StatusWith<BsonObj> UpdateSpec::apply(BsonView doc, std::optional<size_t> matchedPosition) const {
+    return applyOperators(doc, false, matchedPosition);
+}
+
+StatusWith<BsonObj> UpdateSpec::applyOperators(BsonView doc, bool upsertInsert,
+                                               std::optional<size_t> matchedPosition) const {
     BsonObj result;
     if (_replacement) {
         result = withIdFirst(_replacement->view(), doc);
@@ -309,7 +523,9 @@ StatusWith<BsonObj> UpdateSpec::apply(BsonView doc) const {
         bson_iter_t root;
         if (!doc.iterInit(&root)) return Status(ErrorCodes::InvalidBSON, "bad document");
         BsonBuilder out;
-        Applier applier;
+        auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch());
+        Applier applier(doc, upsertInsert, now.count(), matchedPosition, _arrayFilters);
         MONGOSD_RETURN_IF_ERROR(applier.applyDocument(&root, _root, out));
         result = out.obj();
     }
@@ -342,7 +558,7 @@ StatusWith<BsonObj> UpdateSpec::applyForUpsert(BsonView filter, const bson_oid_t
     if (_replacement) {
         doc = withIdFirst(_replacement->view(), base);
     } else {
-        auto applied = apply(base);
+        auto applied = applyOperators(base, true, std::nullopt);
         if (!applied.isOK()) return applied;
         doc = std::move(applied.getValue());
     }

@@ -138,11 +138,13 @@ Status updateDocuments(OperationContext& opCtx, const UpdateRequest& req, Update
                 if (!txn.isOK()) return txn.getStatus();
                 auto current = txn.getValue().findById(req.ns, firstValue(id));
                 if (!current.isOK()) return current.getStatus();
-                if (!current.getValue() || !matcher.getValue()->matches(current.getValue()->view()))
+                std::optional<size_t> position;  // for the positional '$' operator
+                if (!current.getValue() || !matcher.getValue()->matchesRecordingPosition(
+                                               current.getValue()->view(), &position))
                     return Status::OK();  // changed since selection: no longer a target
                 matched = true;
                 BsonView before = current.getValue()->view();
-                auto after = req.update->apply(before);
+                auto after = req.update->apply(before, position);
                 if (!after.isOK()) return after.getStatus();
                 bool changed = !after.getValue().view().binaryEqual(before);
                 if (changed) {

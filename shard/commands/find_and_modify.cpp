@@ -61,7 +61,9 @@ Status runFindAndModify(OperationContext& opCtx, const CommandArgs& args, BsonBu
         return Status(ErrorCodes::NotImplemented, "pipeline-style updates are not supported yet");
     if (!BSON_ITER_HOLDS_DOCUMENT(&*update))
         return Status(ErrorCodes::FailedToParse, "'update' must be an object");
-    auto spec = query::UpdateSpec::parse(subDocument(*update));
+    auto arrayFilters = args.optionalArray("arrayFilters");
+    if (!arrayFilters.isOK()) return arrayFilters.getStatus();
+    auto spec = query::UpdateSpec::parse(subDocument(*update), arrayFilters.getValue());
     if (!spec.isOK()) return spec.getStatus();
     UpdateRequest req{ns, BsonObj::copyOf(filter.getValue()), BsonObj::copyOf(sort.getValue()),
                       &spec.getValue(), false, upsert.getValue()};

@@ -134,7 +134,9 @@ Status runUpdate(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& 
             return Status(ErrorCodes::NotImplemented, "pipeline-style updates are not supported yet");
         if (!BSON_ITER_HOLDS_DOCUMENT(&*u))
             return Status(ErrorCodes::FailedToParse, "'u' must be an object or an array");
-        auto spec = query::UpdateSpec::parse(subDocument(*u));
+        auto arrayFilters = stmt.optionalArray("arrayFilters");
+        if (!arrayFilters.isOK()) return arrayFilters.getStatus();
+        auto spec = query::UpdateSpec::parse(subDocument(*u), arrayFilters.getValue());
         if (!spec.isOK()) return spec.getStatus();
         auto multi = stmt.optionalBool("multi", false);
         if (!multi.isOK()) return multi.getStatus();
@@ -143,8 +145,6 @@ Status runUpdate(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& 
         if (multi.getValue() && spec.getValue().isReplacement())
             return Status(ErrorCodes::FailedToParse,
                           "multi update is not supported for replacement-style update");
-        if (stmt.has("arrayFilters"))
-            return Status(ErrorCodes::NotImplemented, "arrayFilters are not supported yet");
         UpdateRequest req{batch.getValue().ns, BsonObj::copyOf(q.getValue()), BsonObj(),
                           &spec.getValue(), multi.getValue(), upsert.getValue()};
         UpdateOutcome out;

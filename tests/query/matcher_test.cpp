@@ -75,6 +75,24 @@ TEST(Matcher, RejectsUnknownOperators) {
     EXPECT_FALSE(emptyPath.isOK());
 }
 
+std::optional<size_t> positionOf(const std::string& filter, const std::string& doc) {
+    auto m = parseFilter(parseJson(filter));
+    EXPECT_TRUE(m.isOK());
+    std::optional<size_t> pos;
+    EXPECT_TRUE(m.getValue()->matchesRecordingPosition(parseJson(doc), &pos));
+    return pos;
+}
+
+TEST(Matcher, RecordsTheMatchedArrayPosition) {
+    EXPECT_EQ(positionOf(R"({"a": 2})", R"({"a": [1, 2, 2]})"), std::optional<size_t>(1));
+    EXPECT_EQ(positionOf(R"({"a.b": 5})", R"({"a": [{"b": 1}, {"b": 5}]})"), std::optional<size_t>(1));
+    EXPECT_EQ(positionOf(R"({"a.b": 5})", R"({"a": [{"b": 1}, {"b": [0, 5]}]})"),
+              std::optional<size_t>(1));  // the outermost array's position
+    EXPECT_EQ(positionOf(R"({"a": [1, 2]})", R"({"a": [1, 2]})"), std::nullopt);  // whole array
+    EXPECT_EQ(positionOf(R"({"a": 1})", R"({"a": 1})"), std::nullopt);
+    EXPECT_EQ(positionOf(R"({"x": 1, "a": 3})", R"({"x": 1, "a": [3]})"), std::optional<size_t>(0));
+}
+
 TEST(Matcher, ExtractsIdEquality) {
     EXPECT_TRUE(extractIdEquality(parseJson(R"({"_id": 5, "x": 1})")).has_value());
     EXPECT_TRUE(extractIdEquality(parseJson(R"({"_id": {"$eq": 5}})")).has_value());
