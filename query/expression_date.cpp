@@ -1,0 +1,7 @@
+#include "query/expression_internal.h"
+
+namespace mongosd::query::expr {
+
+void registerDateOperators() {}
+
+}  // namespace mongosd::query::expr
