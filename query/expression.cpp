@@ -81,8 +81,7 @@ public:
         if (_var == "REMOVE") return Value();
         Value base = vars.lookup(_var);
         if (_parts.empty()) return base;
-        if (base.type() != BSON_TYPE_DOCUMENT) return Value();
-        return walkPath(base, _parts, 0);
+        return walkPath(base, _parts, 0);  // an array-valued variable maps the path over it
     }
 
 private:

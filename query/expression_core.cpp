@@ -50,7 +50,8 @@ StatusWith<ExprPtr> parseLet(const bson_iter_t& arg, const ParseContext& ctx) {
     bson_iter_recurse(&varsIt, &v);
     while (bson_iter_next(&v)) {
         std::string name(iterKey(v));
-        MONGOSD_RETURN_IF_ERROR(checkVariableName(name));
+        // Rebinding CURRENT is allowed (it changes what "$a" means inside `in`).
+        if (name != "CURRENT") MONGOSD_RETURN_IF_ERROR(checkVariableName(name));
         auto e = parseExpression(v, ctx);
         if (!e.isOK()) return e.getStatus();
         vars.emplace_back(name, std::move(e.getValue()));
