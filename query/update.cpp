@@ -392,14 +392,15 @@ Status parseOperator(UpdateNode& root, std::string_view name, const bson_iter_t&
         }
         UpdateNode* leaf = nullptr;
         MONGOSD_RETURN_IF_ERROR(addPath(root, iterKey(field), ctx, &leaf));
-        MONGOSD_RETURN_IF_ERROR(parseModifier(found->op, name, field, *leaf));
+        MONGOSD_RETURN_IF_ERROR(parseModifier(found->op, field, *leaf));
     }
     return Status::OK();
 }
 
 bool isIdentifier(std::string_view id) {
     if (id.empty() || id[0] < 'a' || id[0] > 'z') return false;
-    return std::all_of(id.begin(), id.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+    return std::all_of(id.begin(), id.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
 }
 
 // The identifier a filter document is about: the first component of every top-level field.
@@ -504,8 +505,8 @@ StatusWith<UpdateSpec> UpdateSpec::parse(BsonView update, std::optional<BsonView
     for (const auto& [id, _] : spec._arrayFilters)
         if (!ctx.usedIdentifiers.count(id))
             return Status(ErrorCodes::FailedToParse,
-                          "The array filter for identifier '" + id + "' was not used in the update " +
-                              "document");
+                          "The array filter for identifier '" + id +
+                              "' was not used in the update document");
     spec._positional = ctx.positional;
     return spec;
 }

@@ -217,9 +217,8 @@ StatusWith<std::optional<bson_iter_t>> renameSource(BsonView root, std::string_v
     size_t start = 0;
     while (true) {
         size_t dot = dotted.find('.', start);
-        std::string_view part = dotted.substr(start, dot == std::string_view::npos
-                                                         ? std::string_view::npos
-                                                         : dot - start);
+        std::string_view part = dotted.substr(
+            start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
         bson_iter_t field;
         bool found = false;
         while (bson_iter_next(&container)) {
@@ -268,9 +267,7 @@ BsonObj arrayOf(const std::vector<BsonObj>& values) {
     return b.obj();
 }
 
-bool sameValue(const BsonObj& a, const BsonObj& b) {
-    return valuesEqual(firstOf(a), firstOf(b));
-}
+bool sameValue(const BsonObj& a, const BsonObj& b) { return valuesEqual(firstOf(a), firstOf(b)); }
 
 Status notAnArray(std::string_view opName, std::string_view field) {
     if (opName == "$push")
@@ -283,8 +280,8 @@ Status notAnArray(std::string_view opName, std::string_view field) {
     if (opName == "$pop")
         return Status(ErrorCodes::TypeMismatch,
                       "Path '" + std::string(field) + "' contains an element of non-array type");
-    return Status(ErrorCodes::BadValue, "Cannot apply " + std::string(opName) +
-                                            " to a non-array value");
+    return Status(ErrorCodes::BadValue,
+                  "Cannot apply " + std::string(opName) + " to a non-array value");
 }
 
 struct PushArgs final : ModifierArgs {
@@ -468,8 +465,8 @@ struct PullArgs final : ModifierArgs {
 
 // Operators that apply to a path ({$gt: 5}) rather than being top-level ({$and: [...]}).
 bool isPathOperator(std::string_view name) {
-    static const char* const kTopLevel[] = {"$and", "$or", "$nor", "$expr", "$where",
-                                            "$text", "$comment", "$jsonSchema"};
+    static const char* const kTopLevel[] = {"$and",   "$or",   "$nor",     "$expr",
+                                            "$where", "$text", "$comment", "$jsonSchema"};
     if (name.empty() || name[0] != '$') return false;
     return std::none_of(std::begin(kTopLevel), std::end(kTopLevel),
                         [&](const char* t) { return name == t; });
@@ -538,7 +535,7 @@ Status parsePop(const bson_iter_t& arg, UpdateNode& node) {
 
 }  // namespace
 
-Status parseModifier(Op op, std::string_view opName, const bson_iter_t& arg, UpdateNode& node) {
+Status parseModifier(Op op, const bson_iter_t& arg, UpdateNode& node) {
     node.op = op;
     node.operand = copyValue(arg);
     switch (op) {
@@ -567,7 +564,6 @@ Status parseModifier(Op op, std::string_view opName, const bson_iter_t& arg, Upd
         default:
             break;
     }
-    (void)opName;
     return Status::OK();
 }
 

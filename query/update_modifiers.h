@@ -17,13 +17,12 @@ struct ModifierArgs {
 
 // Fills node.op / node.operand / node.args for operator `op` applied with argument `arg`.
 // BadValue / TypeMismatch / FailedToParse for a bad argument, as MongoDB.
-Status parseModifier(UpdateNode::Op op, std::string_view opName, const bson_iter_t& arg,
-                     UpdateNode& node);
+Status parseModifier(UpdateNode::Op op, const bson_iter_t& arg, UpdateNode& node);
 
 struct ModifierContext {
-    BsonView root;         // the whole document before the update ($rename reads its source)
-    bool upsertInsert;     // $setOnInsert applies
-    int64_t nowMs;         // $currentDate
+    BsonView root;           // the whole document before the update ($rename reads its source)
+    bool upsertInsert;       // $setOnInsert applies
+    int64_t nowMs;           // $currentDate
     std::string_view field;  // the field's name, for messages
 };
 
