@@ -167,7 +167,8 @@ StatusWith<ExprPtr> parsePath(std::string_view s, const ParseContext& ctx) {
     size_t start = 0;
     while (!rest.empty() && start <= rest.size()) {
         size_t dot = rest.find('.', start);
-        std::string_view part = rest.substr(start, dot == std::string_view::npos ? dot : dot - start);
+        std::string_view part =
+            rest.substr(start, dot == std::string_view::npos ? dot : dot - start);
         if (part.empty()) return badValue("FieldPath field names may not be empty strings.");
         if (part[0] == '$')
             return badValue("FieldPath field names may not start with '$': " + std::string(s));
@@ -188,8 +189,9 @@ StatusWith<ExprPtr> parseObject(const bson_iter_t& spec, const ParseContext& ctx
         std::string_view op = iterKey(first);
         bson_iter_t more = first;
         if (bson_iter_next(&more))
-            return badValue("an expression specification must contain exactly one field, the "
-                            "name of the expression. Found 2 fields");
+            return badValue(
+                "an expression specification must contain exactly one field, the "
+                "name of the expression. Found 2 fields");
         auto found = registry().find(op);
         if (found == registry().end())
             return Status(ErrorCodes::InvalidPipelineOperator,
@@ -215,9 +217,7 @@ StatusWith<ExprPtr> parseObject(const bson_iter_t& spec, const ParseContext& ctx
 
 }  // namespace
 
-ExprPtr makeConstant(Value v) {
-    return std::make_unique<ConstantExpr>(std::move(v));
-}
+ExprPtr makeConstant(Value v) { return std::make_unique<ConstantExpr>(std::move(v)); }
 
 void registerOperator(const std::string& name, OperatorParser parser) {
     registry()[name] = std::move(parser);
@@ -226,22 +226,23 @@ void registerOperator(const std::string& name, OperatorParser parser) {
 void registerNary(const std::string& name, int minArgs, int maxArgs, NaryFn fn) {
     // The function lives in the registry's closure for the whole process.
     auto shared = std::make_shared<const NaryFn>(std::move(fn));
-    registerOperator(name, [name, minArgs, maxArgs, shared](const bson_iter_t& arg,
-                                                           const ParseContext& ctx)
-                               -> StatusWith<ExprPtr> {
-        auto args = parseArgs(arg, ctx);
-        if (!args.isOK()) return args.getStatus();
-        int n = static_cast<int>(args.getValue().size());
-        if (n < minArgs || (maxArgs >= 0 && n > maxArgs)) {
-            std::string want = minArgs == maxArgs ? std::to_string(minArgs)
-                               : maxArgs < 0      ? "at least " + std::to_string(minArgs)
-                                                  : std::to_string(minArgs) + " to " +
-                                                   std::to_string(maxArgs);
-            return badValue("Expression " + name + " takes " + want + " arguments. " +
-                            std::to_string(n) + " were passed in.");
-        }
-        return ExprPtr(std::make_unique<NaryExpr>(std::move(args.getValue()), shared.get()));
-    });
+    registerOperator(
+        name,
+        [name, minArgs, maxArgs, shared](const bson_iter_t& arg,
+                                         const ParseContext& ctx) -> StatusWith<ExprPtr> {
+            auto args = parseArgs(arg, ctx);
+            if (!args.isOK()) return args.getStatus();
+            int n = static_cast<int>(args.getValue().size());
+            if (n < minArgs || (maxArgs >= 0 && n > maxArgs)) {
+                std::string want = minArgs == maxArgs ? std::to_string(minArgs)
+                                   : maxArgs < 0
+                                       ? "at least " + std::to_string(minArgs)
+                                       : std::to_string(minArgs) + " to " + std::to_string(maxArgs);
+                return badValue("Expression " + name + " takes " + want + " arguments. " +
+                                std::to_string(n) + " were passed in.");
+            }
+            return ExprPtr(std::make_unique<NaryExpr>(std::move(args.getValue()), shared.get()));
+        });
 }
 
 StatusWith<ExprList> parseArgs(const bson_iter_t& arg, const ParseContext& ctx) {
@@ -304,12 +305,14 @@ Status checkVariableName(std::string_view name) {
     if (name.empty()) return badValue("empty variable names are not allowed");
     unsigned char c0 = static_cast<unsigned char>(name[0]);
     if (!(c0 >= 'a' && c0 <= 'z') && c0 < 0x80)
-        return badValue("'" + std::string(name) + "' starts with an invalid character for a "
+        return badValue("'" + std::string(name) +
+                        "' starts with an invalid character for a "
                         "user variable name");
     for (char c : name) {
         unsigned char u = static_cast<unsigned char>(c);
         if (!(std::isalnum(u) || c == '_' || u >= 0x80))
-            return badValue("'" + std::string(name) + "' contains an invalid character for a "
+            return badValue("'" + std::string(name) +
+                            "' contains an invalid character for a "
                             "variable name");
     }
     return Status::OK();
@@ -321,13 +324,11 @@ StatusWith<Value> evalOpt(const ExprPtr& e, const Variables& vars) {
 }
 
 Status typeError(std::string_view op, std::string_view what, const Value& got) {
-    return Status(ErrorCodes::TypeMismatch, std::string(op) + " " + std::string(what) +
-                                                ", found " + std::string(typeName(got)));
+    return Status(ErrorCodes::TypeMismatch, std::string(op) + " " + std::string(what) + ", found " +
+                                                std::string(typeName(got)));
 }
 
-Status badValue(std::string reason) {
-    return Status(ErrorCodes::BadValue, std::move(reason));
-}
+Status badValue(std::string reason) { return Status(ErrorCodes::BadValue, std::move(reason)); }
 
 std::optional<int64_t> toIntegral(const Value& v) {
     switch (v.type()) {

@@ -79,7 +79,9 @@ int compareValue(const Value& a, const Value& b);
 struct Variables {
     explicit Variables(BsonView rootDoc) : root(Value::document(rootDoc)), current(root) {}
     Variables(const Variables* parentScope, std::vector<std::pair<std::string, Value>> vars)
-        : root(parentScope->root), current(parentScope->current), parent(parentScope),
+        : root(parentScope->root),
+          current(parentScope->current),
+          parent(parentScope),
           bound(std::move(vars)) {}
 
     // A variable by name (without "$$"): ROOT, CURRENT, REMOVE or a bound one; missing if none.

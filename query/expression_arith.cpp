@@ -24,7 +24,8 @@ Kind kindOf(const Value& v) {
 
 // An integer result in the narrowest type `k` allows.
 Value integral(int64_t v, Kind k) {
-    if (k == Kind::kInt32 && v >= INT32_MIN && v <= INT32_MAX) return Value::int32(static_cast<int32_t>(v));
+    if (k == Kind::kInt32 && v >= INT32_MIN && v <= INT32_MAX)
+        return Value::int32(static_cast<int32_t>(v));
     return Value::int64(v);
 }
 
@@ -58,7 +59,8 @@ struct Accumulator {
         }
         if (k == Kind::kInt64) kind = Kind::kInt64;
         int64_t x = v.asInt64(), r;
-        bool overflow = multiply ? __builtin_mul_overflow(i, x, &r) : __builtin_add_overflow(i, x, &r);
+        bool overflow =
+            multiply ? __builtin_mul_overflow(i, x, &r) : __builtin_add_overflow(i, x, &r);
         if (overflow) {
             kind = Kind::kDouble;
             d = multiply ? static_cast<double>(i) * static_cast<double>(x)
@@ -113,7 +115,8 @@ StatusWith<Value> subtract(const std::vector<Value>& a) {
     if (d1) return typeError("$subtract", "cannot subtract a date from a non-date", a[0]);
     MONGOSD_RETURN_IF_ERROR(checkNumber("$subtract", a[1]));
     if (d0) {
-        int64_t delta = a[1].type() == BSON_TYPE_DOUBLE ? roundToMs(a[1].asDouble()) : a[1].asInt64();
+        int64_t delta =
+            a[1].type() == BSON_TYPE_DOUBLE ? roundToMs(a[1].asDouble()) : a[1].asInt64();
         return Value::date(a[0].dateMs() - delta);
     }
     MONGOSD_RETURN_IF_ERROR(checkNumber("$subtract", a[0]));
@@ -149,20 +152,19 @@ using IntFn = std::optional<Value> (*)(int64_t, Kind);
 using DblFn = StatusWith<Value> (*)(double);
 
 void registerUnary(const std::string& name, IntFn onInt, DblFn onDouble) {
-    registerNary(name, 1, 1, [name, onInt, onDouble](const std::vector<Value>& a) -> StatusWith<Value> {
-        if (a[0].nullish()) return Value::null();
-        MONGOSD_RETURN_IF_ERROR(checkNumber(name, a[0]));
-        Kind k = kindOf(a[0]);
-        if (k != Kind::kDouble && onInt) {
-            if (auto r = onInt(a[0].asInt64(), k)) return *r;
-        }
-        return onDouble(a[0].asDouble());
-    });
+    registerNary(name, 1, 1,
+                 [name, onInt, onDouble](const std::vector<Value>& a) -> StatusWith<Value> {
+                     if (a[0].nullish()) return Value::null();
+                     MONGOSD_RETURN_IF_ERROR(checkNumber(name, a[0]));
+                     Kind k = kindOf(a[0]);
+                     if (k != Kind::kDouble && onInt) {
+                         if (auto r = onInt(a[0].asInt64(), k)) return *r;
+                     }
+                     return onDouble(a[0].asDouble());
+                 });
 }
 
-std::optional<Value> sameInt(int64_t v, Kind k) {
-    return integral(v, k);
-}
+std::optional<Value> sameInt(int64_t v, Kind k) { return integral(v, k); }
 
 // $round (half to even) and $trunc with an optional place in [-20, 100].
 StatusWith<Value> roundOrTrunc(const std::vector<Value>& a, bool round) {
@@ -174,8 +176,10 @@ StatusWith<Value> roundOrTrunc(const std::vector<Value>& a, bool round) {
         if (a[1].nullish()) return Value::null();
         auto p = toIntegral(a[1]);
         if (!p || *p < -20 || *p > 100)
-            return badValue(std::string(op) + " requires \"place\" to be an integer between -20 "
-                                              "and 100, found " + a[1].toString());
+            return badValue(std::string(op) +
+                            " requires \"place\" to be an integer between -20 "
+                            "and 100, found " +
+                            a[1].toString());
         place = *p;
     }
     auto apply = [round](double x) { return round ? std::nearbyint(x) : std::trunc(x); };
@@ -240,26 +244,35 @@ void registerArithOperators() {
     registerNary("$pow", 2, 2, power);
     registerNary("$log", 2, 2, logBase);
     registerNary("$round", 1, 2, [](const std::vector<Value>& a) { return roundOrTrunc(a, true); });
-    registerNary("$trunc", 1, 2, [](const std::vector<Value>& a) { return roundOrTrunc(a, false); });
-    registerUnary("$abs",
-                  [](int64_t v, Kind k) -> std::optional<Value> {
-                      if (v == INT64_MIN) return std::nullopt;
-                      return integral(v < 0 ? -v : v, k);
-                  },
-                  [](double d) -> StatusWith<Value> { return Value::dbl(std::fabs(d)); });
-    registerUnary("$ceil", sameInt, [](double d) -> StatusWith<Value> { return Value::dbl(std::ceil(d)); });
-    registerUnary("$floor", sameInt, [](double d) -> StatusWith<Value> { return Value::dbl(std::floor(d)); });
+    registerNary("$trunc", 1, 2,
+                 [](const std::vector<Value>& a) { return roundOrTrunc(a, false); });
+    registerUnary(
+        "$abs",
+        [](int64_t v, Kind k) -> std::optional<Value> {
+            if (v == INT64_MIN) return std::nullopt;
+            return integral(v < 0 ? -v : v, k);
+        },
+        [](double d) -> StatusWith<Value> { return Value::dbl(std::fabs(d)); });
+    registerUnary("$ceil", sameInt,
+                  [](double d) -> StatusWith<Value> { return Value::dbl(std::ceil(d)); });
+    registerUnary("$floor", sameInt,
+                  [](double d) -> StatusWith<Value> { return Value::dbl(std::floor(d)); });
     registerUnary("$sqrt", nullptr, [](double d) -> StatusWith<Value> {
         if (d < 0) return badValue("$sqrt's argument must be greater than or equal to 0");
         return Value::dbl(std::sqrt(d));
     });
-    registerUnary("$exp", nullptr, [](double d) -> StatusWith<Value> { return Value::dbl(std::exp(d)); });
+    registerUnary("$exp", nullptr,
+                  [](double d) -> StatusWith<Value> { return Value::dbl(std::exp(d)); });
     registerUnary("$ln", nullptr, [](double d) -> StatusWith<Value> {
-        if (!(d > 0)) return badValue("$ln's argument must be a positive number, but is " + std::to_string(d));
+        if (!(d > 0))
+            return badValue("$ln's argument must be a positive number, but is " +
+                            std::to_string(d));
         return Value::dbl(std::log(d));
     });
     registerUnary("$log10", nullptr, [](double d) -> StatusWith<Value> {
-        if (!(d > 0)) return badValue("$log10's argument must be a positive number, but is " + std::to_string(d));
+        if (!(d > 0))
+            return badValue("$log10's argument must be a positive number, but is " +
+                            std::to_string(d));
         return Value::dbl(std::log10(d));
     });
 }

@@ -16,7 +16,8 @@ StatusWith<int64_t> intArg(std::string_view op, const Value& v, std::string_view
     auto n = toIntegral(v);
     if (!v.isNumber()) return typeError(op, std::string(what) + " must be a numeric value", v);
     if (!n || *n < INT32_MIN || *n > INT32_MAX)
-        return badValue(std::string(op) + ": " + std::string(what) + " must be representable as a 32-bit integral value");
+        return badValue(std::string(op) + ": " + std::string(what) +
+                        " must be representable as a 32-bit integral value");
     return *n;
 }
 
@@ -27,11 +28,13 @@ StatusWith<Value> size(const std::vector<Value>& a) {
 
 StatusWith<Value> arrayElemAt(const std::vector<Value>& a) {
     if (a[0].nullish() || a[1].nullish()) return Value::null();
-    if (!a[0].isArray()) return notArray("$arrayElemAt", "'s first argument must be an array", a[0]);
+    if (!a[0].isArray())
+        return notArray("$arrayElemAt", "'s first argument must be an array", a[0]);
     auto idx = intArg("$arrayElemAt", a[1], "second argument");
     if (!idx.isOK()) return idx.getStatus();
     auto elems = a[0].arrayElements();
-    int64_t i = idx.getValue() < 0 ? idx.getValue() + static_cast<int64_t>(elems.size()) : idx.getValue();
+    int64_t i =
+        idx.getValue() < 0 ? idx.getValue() + static_cast<int64_t>(elems.size()) : idx.getValue();
     if (i < 0 || i >= static_cast<int64_t>(elems.size())) return Value();
     return elems[static_cast<size_t>(i)];
 }
@@ -76,7 +79,8 @@ StatusWith<Value> slice(const std::vector<Value>& a) {
         count = c.getValue();
     }
     int64_t to = std::min(n, from + count);
-    return Value::array(std::vector<Value>(elems.begin() + from, elems.begin() + std::max(from, to)));
+    return Value::array(
+        std::vector<Value>(elems.begin() + from, elems.begin() + std::max(from, to)));
 }
 
 StatusWith<Value> concatArrays(const std::vector<Value>& a) {
@@ -102,7 +106,8 @@ StatusWith<Value> range(const std::vector<Value>& a) {
         if (step == 0) return badValue("$range requires a non-zero step value");
     }
     std::vector<Value> out;
-    for (int64_t i = start.getValue(); step > 0 ? i < end.getValue() : i > end.getValue(); i += step) {
+    for (int64_t i = start.getValue(); step > 0 ? i < end.getValue() : i > end.getValue();
+         i += step) {
         if (out.size() >= 1000000) return badValue("$range would produce too many elements");
         out.push_back(Value::int32(static_cast<int32_t>(i)));
     }
@@ -119,7 +124,8 @@ StatusWith<Value> reverseArray(const std::vector<Value>& a) {
 
 StatusWith<Value> indexOfArray(const std::vector<Value>& a) {
     if (a[0].nullish()) return Value::null();
-    if (!a[0].isArray()) return notArray("$indexOfArray", "'s first argument must be an array", a[0]);
+    if (!a[0].isArray())
+        return notArray("$indexOfArray", "'s first argument must be an array", a[0]);
     auto elems = a[0].arrayElements();
     int64_t start = 0, end = static_cast<int64_t>(elems.size());
     for (size_t i = 2; i < a.size(); ++i) {
@@ -130,7 +136,8 @@ StatusWith<Value> indexOfArray(const std::vector<Value>& a) {
     }
     end = std::min<int64_t>(end, static_cast<int64_t>(elems.size()));
     for (int64_t i = start; i < end; ++i)
-        if (compareValue(elems[static_cast<size_t>(i)], a[1]) == 0) return Value::int32(static_cast<int32_t>(i));
+        if (compareValue(elems[static_cast<size_t>(i)], a[1]) == 0)
+            return Value::int32(static_cast<int32_t>(i));
     return Value::int32(-1);
 }
 
@@ -138,14 +145,18 @@ StatusWith<Value> indexOfArray(const std::vector<Value>& a) {
 class IterateExpr final : public Expression {
 public:
     IterateExpr(bool isFilter, std::string as, ExprPtr input, ExprPtr body, ExprPtr limit)
-        : _isFilter(isFilter), _as(std::move(as)), _input(std::move(input)), _body(std::move(body)),
+        : _isFilter(isFilter),
+          _as(std::move(as)),
+          _input(std::move(input)),
+          _body(std::move(body)),
           _limit(std::move(limit)) {}
     StatusWith<Value> evaluate(const Variables& vars) const override {
         const char* op = _isFilter ? "$filter" : "$map";
         auto in = _input->evaluate(vars);
         if (!in.isOK()) return in;
         if (in.getValue().nullish()) return Value::null();
-        if (!in.getValue().isArray()) return notArray(op, "'input' must resolve to an array", in.getValue());
+        if (!in.getValue().isArray())
+            return notArray(op, "'input' must resolve to an array", in.getValue());
         int64_t limit = INT64_MAX;
         if (_limit) {
             auto l = _limit->evaluate(vars);
@@ -180,18 +191,23 @@ private:
 StatusWith<ExprPtr> parseIterate(bool isFilter, const bson_iter_t& arg, const ParseContext& ctx) {
     const char* op = isFilter ? "$filter" : "$map";
     const char* bodyName = isFilter ? "cond" : "in";
-    if (!BSON_ITER_HOLDS_DOCUMENT(&arg)) return badValue(std::string(op) + " only supports an object as its argument");
+    if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
+        return badValue(std::string(op) + " only supports an object as its argument");
     std::string as = "this";
     std::optional<bson_iter_t> input, body, limit;
     bson_iter_t it;
     bson_iter_recurse(&arg, &it);
     while (bson_iter_next(&it)) {
         std::string_view k = iterKey(it);
-        if (k == "input") input = it;
-        else if (k == bodyName) body = it;
-        else if (k == "limit" && isFilter) limit = it;
+        if (k == "input")
+            input = it;
+        else if (k == bodyName)
+            body = it;
+        else if (k == "limit" && isFilter)
+            limit = it;
         else if (k == "as") {
-            if (!BSON_ITER_HOLDS_UTF8(&it)) return badValue(std::string(op) + ": 'as' must be a string");
+            if (!BSON_ITER_HOLDS_UTF8(&it))
+                return badValue(std::string(op) + ": 'as' must be a string");
             as = bson_iter_utf8(&it, nullptr);
             MONGOSD_RETURN_IF_ERROR(checkVariableName(as));
         } else {
@@ -213,7 +229,8 @@ StatusWith<ExprPtr> parseIterate(bool isFilter, const bson_iter_t& arg, const Pa
         limitExpr = std::move(l.getValue());
     }
     return ExprPtr(std::make_unique<IterateExpr>(isFilter, as, std::move(inExpr.getValue()),
-                                                 std::move(bodyExpr.getValue()), std::move(limitExpr)));
+                                                 std::move(bodyExpr.getValue()),
+                                                 std::move(limitExpr)));
 }
 
 class ReduceExpr final : public Expression {
@@ -224,7 +241,8 @@ public:
         auto in = _input->evaluate(vars);
         if (!in.isOK()) return in;
         if (in.getValue().nullish()) return Value::null();
-        if (!in.getValue().isArray()) return notArray("$reduce", "'input' must resolve to an array", in.getValue());
+        if (!in.getValue().isArray())
+            return notArray("$reduce", "'input' must resolve to an array", in.getValue());
         auto acc = _init->evaluate(vars);
         if (!acc.isOK()) return acc;
         Value value = acc.getValue();
@@ -242,7 +260,8 @@ private:
 };
 
 StatusWith<ExprPtr> parseReduce(const bson_iter_t& arg, const ParseContext& ctx) {
-    if (!BSON_ITER_HOLDS_DOCUMENT(&arg)) return badValue("$reduce requires an object as an argument");
+    if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
+        return badValue("$reduce requires an object as an argument");
     std::optional<bson_iter_t> parts[3];
     const char* names[3] = {"input", "initialValue", "in"};
     bson_iter_t it;
@@ -250,19 +269,22 @@ StatusWith<ExprPtr> parseReduce(const bson_iter_t& arg, const ParseContext& ctx)
     while (bson_iter_next(&it)) {
         size_t i = 0;
         while (i < 3 && iterKey(it) != names[i]) ++i;
-        if (i == 3) return badValue("$reduce found an unknown argument: " + std::string(iterKey(it)));
+        if (i == 3)
+            return badValue("$reduce found an unknown argument: " + std::string(iterKey(it)));
         parts[i] = it;
     }
     ExprPtr exprs[3];
     for (size_t i = 0; i < 3; ++i) {
-        if (!parts[i]) return badValue(std::string("$reduce requires '") + names[i] + "' to be specified");
+        if (!parts[i])
+            return badValue(std::string("$reduce requires '") + names[i] + "' to be specified");
         auto inner = i == 2 ? nested(ctx, {"value", "this"}) : StatusWith<ParseContext>(ctx);
         if (!inner.isOK()) return inner.getStatus();
         auto e = parseExpression(*parts[i], inner.getValue());
         if (!e.isOK()) return e.getStatus();
         exprs[i] = std::move(e.getValue());
     }
-    return ExprPtr(std::make_unique<ReduceExpr>(std::move(exprs[0]), std::move(exprs[1]), std::move(exprs[2])));
+    return ExprPtr(std::make_unique<ReduceExpr>(std::move(exprs[0]), std::move(exprs[1]),
+                                                std::move(exprs[2])));
 }
 
 }  // namespace
@@ -281,8 +303,12 @@ void registerArrayOperators() {
     registerNary("$range", 2, 3, range);
     registerNary("$reverseArray", 1, 1, reverseArray);
     registerNary("$indexOfArray", 2, 4, indexOfArray);
-    registerOperator("$filter", [](const bson_iter_t& arg, const ParseContext& ctx) { return parseIterate(true, arg, ctx); });
-    registerOperator("$map", [](const bson_iter_t& arg, const ParseContext& ctx) { return parseIterate(false, arg, ctx); });
+    registerOperator("$filter", [](const bson_iter_t& arg, const ParseContext& ctx) {
+        return parseIterate(true, arg, ctx);
+    });
+    registerOperator("$map", [](const bson_iter_t& arg, const ParseContext& ctx) {
+        return parseIterate(false, arg, ctx);
+    });
     registerOperator("$reduce", parseReduce);
 }
 

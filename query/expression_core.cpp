@@ -25,7 +25,8 @@ private:
 };
 
 StatusWith<ExprPtr> parseLet(const bson_iter_t& arg, const ParseContext& ctx) {
-    if (!BSON_ITER_HOLDS_DOCUMENT(&arg)) return badValue("$let only supports an object as its argument");
+    if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
+        return badValue("$let only supports an object as its argument");
     bson_iter_t it, varsIt, inIt;
     bool haveVars = false, haveIn = false;
     bson_iter_recurse(&arg, &it);
@@ -43,7 +44,8 @@ StatusWith<ExprPtr> parseLet(const bson_iter_t& arg, const ParseContext& ctx) {
     }
     if (!haveVars) return badValue("Missing 'vars' parameter to $let");
     if (!haveIn) return badValue("Missing 'in' parameter to $let");
-    if (!BSON_ITER_HOLDS_DOCUMENT(&varsIt)) return badValue("invalid parameter: expected an object (vars)");
+    if (!BSON_ITER_HOLDS_DOCUMENT(&varsIt))
+        return badValue("invalid parameter: expected an object (vars)");
     std::vector<std::pair<std::string, ExprPtr>> vars;
     std::vector<std::string> names;
     bson_iter_t v;
@@ -76,8 +78,9 @@ public:
             if (c.getValue().truthy()) return _thens[i]->evaluate(vars);
         }
         if (!_else)
-            return badValue("$switch could not find a matching branch for an input, and no "
-                            "default was specified.");
+            return badValue(
+                "$switch could not find a matching branch for an input, and no "
+                "default was specified.");
         return _else->evaluate(vars);
     }
 
@@ -102,12 +105,13 @@ StatusWith<ExprPtr> parseCond(const bson_iter_t& arg, const ParseContext& ctx) {
     ExprList cases, thens;
     cases.push_back(std::move(parts[0]));
     thens.push_back(std::move(parts[1]));
-    return ExprPtr(std::make_unique<CondExpr>(std::move(cases), std::move(thens),
-                                              std::move(parts[2])));
+    return ExprPtr(
+        std::make_unique<CondExpr>(std::move(cases), std::move(thens), std::move(parts[2])));
 }
 
 StatusWith<ExprPtr> parseSwitch(const bson_iter_t& arg, const ParseContext& ctx) {
-    if (!BSON_ITER_HOLDS_DOCUMENT(&arg)) return badValue("$switch requires an object as an argument");
+    if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
+        return badValue("$switch requires an object as an argument");
     ExprList cases, thens;
     ExprPtr otherwise;
     bool haveBranches = false;
@@ -120,7 +124,8 @@ StatusWith<ExprPtr> parseSwitch(const bson_iter_t& arg, const ParseContext& ctx)
             if (!e.isOK()) return e.getStatus();
             otherwise = std::move(e.getValue());
         } else if (k == "branches") {
-            if (!BSON_ITER_HOLDS_ARRAY(&it)) return badValue("$switch expected an array for 'branches'");
+            if (!BSON_ITER_HOLDS_ARRAY(&it))
+                return badValue("$switch expected an array for 'branches'");
             haveBranches = true;
             bson_iter_t b;
             bson_iter_recurse(&it, &b);
@@ -128,8 +133,8 @@ StatusWith<ExprPtr> parseSwitch(const bson_iter_t& arg, const ParseContext& ctx)
                 if (!BSON_ITER_HOLDS_DOCUMENT(&b))
                     return badValue("$switch expected each branch to be an object");
                 std::vector<ExprPtr> parts;
-                MONGOSD_RETURN_IF_ERROR(parseNamedArgs("$switch", b, ctx, {"case", "then"},
-                                                       {"case", "then"}, parts));
+                MONGOSD_RETURN_IF_ERROR(
+                    parseNamedArgs("$switch", b, ctx, {"case", "then"}, {"case", "then"}, parts));
                 cases.push_back(std::move(parts[0]));
                 thens.push_back(std::move(parts[1]));
             }
@@ -138,8 +143,8 @@ StatusWith<ExprPtr> parseSwitch(const bson_iter_t& arg, const ParseContext& ctx)
         }
     }
     if (!haveBranches || cases.empty()) return badValue("$switch requires at least one branch.");
-    return ExprPtr(std::make_unique<CondExpr>(std::move(cases), std::move(thens),
-                                              std::move(otherwise)));
+    return ExprPtr(
+        std::make_unique<CondExpr>(std::move(cases), std::move(thens), std::move(otherwise)));
 }
 
 class IfNullExpr final : public Expression {
@@ -183,25 +188,29 @@ void registerComparison(const std::string& name, bool (*test)(int)) {
 }  // namespace
 
 void registerCoreOperators() {
-    registerOperator("$literal", [](const bson_iter_t& arg, const ParseContext&) -> StatusWith<ExprPtr> {
-        return makeConstant(Value::fromIter(arg));
-    });
+    registerOperator("$literal",
+                     [](const bson_iter_t& arg, const ParseContext&) -> StatusWith<ExprPtr> {
+                         return makeConstant(Value::fromIter(arg));
+                     });
     registerOperator("$let", parseLet);
     registerOperator("$cond", parseCond);
     registerOperator("$switch", parseSwitch);
-    registerOperator("$ifNull", [](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
-        auto args = parseArgs(arg, ctx);
-        if (!args.isOK()) return args.getStatus();
-        if (args.getValue().size() < 2) return badValue("$ifNull needs at least two arguments");
-        return ExprPtr(std::make_unique<IfNullExpr>(std::move(args.getValue())));
-    });
+    registerOperator("$ifNull",
+                     [](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
+                         auto args = parseArgs(arg, ctx);
+                         if (!args.isOK()) return args.getStatus();
+                         if (args.getValue().size() < 2)
+                             return badValue("$ifNull needs at least two arguments");
+                         return ExprPtr(std::make_unique<IfNullExpr>(std::move(args.getValue())));
+                     });
     for (bool isAnd : {true, false}) {
-        registerOperator(isAnd ? "$and" : "$or",
-                         [isAnd](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
-                             auto args = parseArgs(arg, ctx);
-                             if (!args.isOK()) return args.getStatus();
-                             return ExprPtr(std::make_unique<AndOrExpr>(std::move(args.getValue()), isAnd));
-                         });
+        registerOperator(
+            isAnd ? "$and" : "$or",
+            [isAnd](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
+                auto args = parseArgs(arg, ctx);
+                if (!args.isOK()) return args.getStatus();
+                return ExprPtr(std::make_unique<AndOrExpr>(std::move(args.getValue()), isAnd));
+            });
     }
     registerNary("$not", 1, 1, [](const std::vector<Value>& a) -> StatusWith<Value> {
         return Value::boolean(!a[0].truthy());

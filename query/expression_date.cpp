@@ -17,9 +17,7 @@ struct Civil {
     int dayOfYear;  // 1 ... 366
 };
 
-int64_t floorDiv(int64_t a, int64_t b) {
-    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
+int64_t floorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 // Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil).
 int64_t daysFromCivil(int64_t y, int m, int d) {
@@ -64,7 +62,8 @@ std::optional<int64_t> parseTimezone(std::string_view tz) {
         digits += tz[i];
     }
     if (digits.size() != 2 && digits.size() != 4) return std::nullopt;
-    int64_t h = std::stoi(digits.substr(0, 2)), m = digits.size() == 4 ? std::stoi(digits.substr(2)) : 0;
+    int64_t h = std::stoi(digits.substr(0, 2)),
+            m = digits.size() == 4 ? std::stoi(digits.substr(2)) : 0;
     if (h > 23 || m > 59) return std::nullopt;
     return (tz[0] == '-' ? -1 : 1) * (h * 60 + m);
 }
@@ -82,7 +81,9 @@ StatusWith<int64_t> timezoneOffsetMs(std::string_view op, const ExprPtr& tz, con
     if (v.getValue().type() != BSON_TYPE_UTF8)
         return typeError(op, "timezone must be a string", v.getValue());
     auto minutes = parseTimezone(v.getValue().str());
-    if (!minutes) return badValue(std::string(op) + ": unrecognized time zone identifier: " + std::string(v.getValue().str()));
+    if (!minutes)
+        return badValue(std::string(op) +
+                        ": unrecognized time zone identifier: " + std::string(v.getValue().str()));
     return *minutes * 60000;
 }
 
@@ -132,25 +133,29 @@ private:
 };
 
 void registerDatePart(const std::string& op, Extract fn) {
-    registerOperator(op, [op, fn](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
-        bson_iter_t first;
-        bool named = false;
-        if (BSON_ITER_HOLDS_DOCUMENT(&arg)) {
-            bson_iter_t it;
-            bson_iter_recurse(&arg, &it);
-            named = bson_iter_next(&it) && iterKey(it).substr(0, 1) != "$";
-            first = it;
-        }
-        if (named) {
-            std::vector<ExprPtr> p;
-            MONGOSD_RETURN_IF_ERROR(parseNamedArgs(op, arg, ctx, {"date", "timezone"}, {"date"}, p));
-            return ExprPtr(std::make_unique<DatePartExpr>(op, fn, std::move(p[0]), std::move(p[1])));
-        }
-        auto args = parseArgs(arg, ctx);
-        if (!args.isOK()) return args.getStatus();
-        if (args.getValue().size() != 1) return badValue(op + " takes exactly 1 argument");
-        return ExprPtr(std::make_unique<DatePartExpr>(op, fn, std::move(args.getValue()[0]), nullptr));
-    });
+    registerOperator(
+        op, [op, fn](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
+            bson_iter_t first;
+            bool named = false;
+            if (BSON_ITER_HOLDS_DOCUMENT(&arg)) {
+                bson_iter_t it;
+                bson_iter_recurse(&arg, &it);
+                named = bson_iter_next(&it) && iterKey(it).substr(0, 1) != "$";
+                first = it;
+            }
+            if (named) {
+                std::vector<ExprPtr> p;
+                MONGOSD_RETURN_IF_ERROR(
+                    parseNamedArgs(op, arg, ctx, {"date", "timezone"}, {"date"}, p));
+                return ExprPtr(
+                    std::make_unique<DatePartExpr>(op, fn, std::move(p[0]), std::move(p[1])));
+            }
+            auto args = parseArgs(arg, ctx);
+            if (!args.isOK()) return args.getStatus();
+            if (args.getValue().size() != 1) return badValue(op + " takes exactly 1 argument");
+            return ExprPtr(
+                std::make_unique<DatePartExpr>(op, fn, std::move(args.getValue()[0]), nullptr));
+        });
 }
 
 void pad(std::string& out, int64_t v, int width) {
@@ -167,19 +172,42 @@ StatusWith<std::string> formatDate(std::string_view fmt, int64_t ms, int64_t off
             out += fmt[i];
             continue;
         }
-        if (++i == fmt.size()) return badValue("$dateToString: unmatched '%' at end of format string");
+        if (++i == fmt.size())
+            return badValue("$dateToString: unmatched '%' at end of format string");
         switch (fmt[i]) {
-            case 'Y': pad(out, c.year, 4); break;
-            case 'm': pad(out, c.month, 2); break;
-            case 'd': pad(out, c.day, 2); break;
-            case 'H': pad(out, c.hour, 2); break;
-            case 'M': pad(out, c.minute, 2); break;
-            case 'S': pad(out, c.second, 2); break;
-            case 'L': pad(out, c.millis, 3); break;
-            case 'j': pad(out, c.dayOfYear, 3); break;
-            case 'w': pad(out, c.dayOfWeek, 1); break;
-            case 'u': pad(out, c.dayOfWeek == 1 ? 7 : c.dayOfWeek - 1, 1); break;
-            case '%': out += '%'; break;
+            case 'Y':
+                pad(out, c.year, 4);
+                break;
+            case 'm':
+                pad(out, c.month, 2);
+                break;
+            case 'd':
+                pad(out, c.day, 2);
+                break;
+            case 'H':
+                pad(out, c.hour, 2);
+                break;
+            case 'M':
+                pad(out, c.minute, 2);
+                break;
+            case 'S':
+                pad(out, c.second, 2);
+                break;
+            case 'L':
+                pad(out, c.millis, 3);
+                break;
+            case 'j':
+                pad(out, c.dayOfYear, 3);
+                break;
+            case 'w':
+                pad(out, c.dayOfWeek, 1);
+                break;
+            case 'u':
+                pad(out, c.dayOfWeek == 1 ? 7 : c.dayOfWeek - 1, 1);
+                break;
+            case '%':
+                out += '%';
+                break;
             case 'z':
             case 'Z': {
                 int64_t minutes = offsetMs / 60000;
@@ -193,7 +221,8 @@ StatusWith<std::string> formatDate(std::string_view fmt, int64_t ms, int64_t off
                 break;
             }
             default:
-                return badValue(std::string("$dateToString: invalid format character '%") + fmt[i] + "'");
+                return badValue(std::string("$dateToString: invalid format character '%") + fmt[i] +
+                                "'");
         }
     }
     return out;
@@ -201,7 +230,8 @@ StatusWith<std::string> formatDate(std::string_view fmt, int64_t ms, int64_t off
 
 class DateToStringExpr final : public Expression {
 public:
-    explicit DateToStringExpr(std::vector<ExprPtr> p) : _p(std::move(p)) {}  // date format timezone onNull
+    explicit DateToStringExpr(std::vector<ExprPtr> p)
+        : _p(std::move(p)) {}  // date format timezone onNull
     StatusWith<Value> evaluate(const Variables& vars) const override {
         auto d = _p[0]->evaluate(vars);
         if (!d.isOK()) return d;
@@ -211,7 +241,8 @@ public:
         if (_p[1]) {
             if (fmt.getValue().nullish()) return Value::null();
             if (fmt.getValue().type() != BSON_TYPE_UTF8)
-                return typeError("$dateToString", "requires that 'format' be a string", fmt.getValue());
+                return typeError("$dateToString", "requires that 'format' be a string",
+                                 fmt.getValue());
             format = std::string(fmt.getValue().str());
         }
         bool tzNull = false;
@@ -254,15 +285,32 @@ std::optional<int64_t> parseWithFormat(std::string_view s, std::string_view fmt)
         }
         bool ok = true;
         switch (fmt[++i]) {
-            case 'Y': ok = digits(4, &year); break;
-            case 'm': ok = digits(2, &month); break;
-            case 'd': ok = digits(2, &day); break;
-            case 'H': ok = digits(2, &hour); break;
-            case 'M': ok = digits(2, &minute); break;
-            case 'S': ok = digits(2, &second); break;
-            case 'L': ok = digits(3, &millis); break;
-            case '%': ok = pos < s.size() && s[pos++] == '%'; break;
-            default: return std::nullopt;
+            case 'Y':
+                ok = digits(4, &year);
+                break;
+            case 'm':
+                ok = digits(2, &month);
+                break;
+            case 'd':
+                ok = digits(2, &day);
+                break;
+            case 'H':
+                ok = digits(2, &hour);
+                break;
+            case 'M':
+                ok = digits(2, &minute);
+                break;
+            case 'S':
+                ok = digits(2, &second);
+                break;
+            case 'L':
+                ok = digits(3, &millis);
+                break;
+            case '%':
+                ok = pos < s.size() && s[pos++] == '%';
+                break;
+            default:
+                return std::nullopt;
         }
         if (!ok) return std::nullopt;
     }
@@ -292,7 +340,8 @@ std::optional<int64_t> parseIso(std::string_view s, bool* hadOffset) {
 
 class DateFromStringExpr final : public Expression {
 public:
-    explicit DateFromStringExpr(std::vector<ExprPtr> p) : _p(std::move(p)) {}  // dateString format timezone onError onNull
+    explicit DateFromStringExpr(std::vector<ExprPtr> p)
+        : _p(std::move(p)) {}  // dateString format timezone onError onNull
     StatusWith<Value> evaluate(const Variables& vars) const override {
         auto s = _p[0]->evaluate(vars);
         if (!s.isOK()) return s;
@@ -308,18 +357,23 @@ public:
             return st;
         };
         if (s.getValue().type() != BSON_TYPE_UTF8)
-            return fail(Status(ErrorCodes::ConversionFailure, "$dateFromString requires that 'dateString' be a string, found: " + std::string(typeName(s.getValue()))));
+            return fail(Status(ErrorCodes::ConversionFailure,
+                               "$dateFromString requires that 'dateString' be a string, found: " +
+                                   std::string(typeName(s.getValue()))));
         std::optional<int64_t> ms;
         bool hadOffset = false;
         if (_p[1]) {
             if (fmt.getValue().type() != BSON_TYPE_UTF8)
-                return typeError("$dateFromString", "requires that 'format' be a string", fmt.getValue());
+                return typeError("$dateFromString", "requires that 'format' be a string",
+                                 fmt.getValue());
             ms = parseWithFormat(s.getValue().str(), fmt.getValue().str());
         } else {
             ms = parseIso(s.getValue().str(), &hadOffset);
         }
         if (!ms)
-            return fail(Status(ErrorCodes::ConversionFailure, "Error parsing date string '" + std::string(s.getValue().str()) + "'"));
+            return fail(
+                Status(ErrorCodes::ConversionFailure,
+                       "Error parsing date string '" + std::string(s.getValue().str()) + "'"));
         return Value::date(hadOffset ? *ms : *ms - offset.getValue());
     }
 
@@ -339,19 +393,23 @@ void registerDateOperators() {
     registerDatePart("$millisecond", [](const Civil& c) -> int64_t { return c.millis; });
     registerDatePart("$dayOfWeek", [](const Civil& c) -> int64_t { return c.dayOfWeek; });
     registerDatePart("$dayOfYear", [](const Civil& c) -> int64_t { return c.dayOfYear; });
-    registerOperator("$dateToString", [](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
-        std::vector<ExprPtr> p;
-        MONGOSD_RETURN_IF_ERROR(parseNamedArgs("$dateToString", arg, ctx,
-                                               {"date", "format", "timezone", "onNull"}, {"date"}, p));
-        return ExprPtr(std::make_unique<DateToStringExpr>(std::move(p)));
-    });
-    registerOperator("$dateFromString", [](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
-        std::vector<ExprPtr> p;
-        MONGOSD_RETURN_IF_ERROR(parseNamedArgs("$dateFromString", arg, ctx,
-                                               {"dateString", "format", "timezone", "onError", "onNull"},
-                                               {"dateString"}, p));
-        return ExprPtr(std::make_unique<DateFromStringExpr>(std::move(p)));
-    });
+    registerOperator(
+        "$dateToString",
+        [](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
+            std::vector<ExprPtr> p;
+            MONGOSD_RETURN_IF_ERROR(parseNamedArgs(
+                "$dateToString", arg, ctx, {"date", "format", "timezone", "onNull"}, {"date"}, p));
+            return ExprPtr(std::make_unique<DateToStringExpr>(std::move(p)));
+        });
+    registerOperator(
+        "$dateFromString",
+        [](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
+            std::vector<ExprPtr> p;
+            MONGOSD_RETURN_IF_ERROR(parseNamedArgs(
+                "$dateFromString", arg, ctx,
+                {"dateString", "format", "timezone", "onError", "onNull"}, {"dateString"}, p));
+            return ExprPtr(std::make_unique<DateFromStringExpr>(std::move(p)));
+        });
 }
 
 }  // namespace mongosd::query::expr

@@ -13,8 +13,8 @@ namespace mongosd::query::expr {
 using ExprPtr = std::unique_ptr<Expression>;
 using ExprList = std::vector<ExprPtr>;
 // Parses the operator's argument (the value of {$op: arg}).
-using OperatorParser = std::function<StatusWith<ExprPtr>(const bson_iter_t& arg,
-                                                         const ParseContext& ctx)>;
+using OperatorParser =
+    std::function<StatusWith<ExprPtr>(const bson_iter_t& arg, const ParseContext& ctx)>;
 // Computes an operator from its evaluated arguments.
 using NaryFn = std::function<StatusWith<Value>(const std::vector<Value>& args)>;
 
@@ -36,8 +36,8 @@ StatusWith<ExprList> parseArgs(const bson_iter_t& arg, const ParseContext& ctx);
 // Parses an operator taking named arguments ({input: ..., as: ...}): fills `out[i]` for each
 // name in `names` (nullptr when absent). Unknown names and missing required ones are BadValue.
 Status parseNamedArgs(std::string_view op, const bson_iter_t& arg, const ParseContext& ctx,
-                      const std::vector<std::string>& names, const std::vector<std::string>& required,
-                      std::vector<ExprPtr>& out);
+                      const std::vector<std::string>& names,
+                      const std::vector<std::string>& required, std::vector<ExprPtr>& out);
 // A context one level deeper, with `vars` added to the scope.
 StatusWith<ParseContext> nested(const ParseContext& ctx, const std::vector<std::string>& vars = {});
 Status checkVariableName(std::string_view name);

@@ -12,9 +12,7 @@
 namespace mongosd::query::expr {
 namespace {
 
-bool isContinuation(unsigned char c) {
-    return (c & 0xC0) == 0x80;
-}
+bool isContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 // Byte offsets of each code point start, plus the end.
 std::vector<size_t> codePointOffsets(std::string_view s) {
@@ -79,7 +77,8 @@ StatusWith<Value> substrCP(const std::vector<Value>& a) {
     auto offs = codePointOffsets(s.getValue());
     size_t cps = offs.size() - 1;
     size_t from = std::min<size_t>(static_cast<size_t>(start.getValue()), cps);
-    size_t to = std::min<size_t>(from + std::min<size_t>(static_cast<size_t>(len.getValue()), cps), cps);
+    size_t to =
+        std::min<size_t>(from + std::min<size_t>(static_cast<size_t>(len.getValue()), cps), cps);
     return Value::string(std::string_view(s.getValue()).substr(offs[from], offs[to] - offs[from]));
 }
 
@@ -93,8 +92,9 @@ StatusWith<Value> substrBytes(const std::vector<Value>& a) {
     const std::string& str = s.getValue();
     if (start.getValue() < 0) return badValue("$substrBytes: starting index must be non-negative");
     size_t from = std::min<size_t>(static_cast<size_t>(start.getValue()), str.size());
-    size_t n = len.getValue() < 0 ? str.size() - from
-                                  : std::min<size_t>(static_cast<size_t>(len.getValue()), str.size() - from);
+    size_t n = len.getValue() < 0
+                   ? str.size() - from
+                   : std::min<size_t>(static_cast<size_t>(len.getValue()), str.size() - from);
     auto splits = [&](size_t pos) {
         return pos < str.size() && isContinuation(static_cast<unsigned char>(str[pos]));
     };
@@ -131,8 +131,14 @@ StatusWith<Value> strcasecmp(const std::vector<Value>& a) {
 
 StatusWith<Value> split(const std::vector<Value>& a) {
     if (a[0].nullish()) return Value::null();
-    if (a[0].type() != BSON_TYPE_UTF8) return typeError("$split", "requires an expression that evaluates to a string as a first argument", a[0]);
-    if (a[1].type() != BSON_TYPE_UTF8) return typeError("$split", "requires an expression that evaluates to a string as a second argument", a[1]);
+    if (a[0].type() != BSON_TYPE_UTF8)
+        return typeError("$split",
+                         "requires an expression that evaluates to a string as a first argument",
+                         a[0]);
+    if (a[1].type() != BSON_TYPE_UTF8)
+        return typeError("$split",
+                         "requires an expression that evaluates to a string as a second argument",
+                         a[1]);
     std::string_view s = a[0].str(), d = a[1].str();
     if (d.empty()) return badValue("$split requires a non-empty separator");
     std::vector<Value> parts;
@@ -153,11 +159,14 @@ StatusWith<Value> strLen(const std::vector<Value>& a, bool codePoints) {
 StatusWith<Value> indexOf(const std::vector<Value>& a, bool codePoints) {
     const char* op = codePoints ? "$indexOfCP" : "$indexOfBytes";
     if (a[0].nullish()) return Value::null();
-    if (a[0].type() != BSON_TYPE_UTF8) return typeError(op, "requires a string as the first argument", a[0]);
-    if (a[1].type() != BSON_TYPE_UTF8) return typeError(op, "requires a string as the second argument", a[1]);
+    if (a[0].type() != BSON_TYPE_UTF8)
+        return typeError(op, "requires a string as the first argument", a[0]);
+    if (a[1].type() != BSON_TYPE_UTF8)
+        return typeError(op, "requires a string as the second argument", a[1]);
     std::string_view s = a[0].str(), sub = a[1].str();
     auto offs = codePointOffsets(s);
-    int64_t units = codePoints ? static_cast<int64_t>(offs.size() - 1) : static_cast<int64_t>(s.size());
+    int64_t units =
+        codePoints ? static_cast<int64_t>(offs.size() - 1) : static_cast<int64_t>(s.size());
     int64_t start = 0, end = units;
     for (size_t i = 2; i < a.size(); ++i) {
         auto n = indexArg(op, a[i], i == 2 ? "starting index" : "ending index");
@@ -167,9 +176,11 @@ StatusWith<Value> indexOf(const std::vector<Value>& a, bool codePoints) {
     }
     end = std::min(end, units);
     for (int64_t i = start; i <= end; ++i) {
-        size_t at = codePoints ? offs[static_cast<size_t>(std::min(i, units))] : static_cast<size_t>(i);
+        size_t at =
+            codePoints ? offs[static_cast<size_t>(std::min(i, units))] : static_cast<size_t>(i);
         size_t limit = codePoints ? offs[static_cast<size_t>(end)] : static_cast<size_t>(end);
-        if (at + sub.size() <= limit && s.substr(at, sub.size()) == sub) return Value::int32(static_cast<int32_t>(i));
+        if (at + sub.size() <= limit && s.substr(at, sub.size()) == sub)
+            return Value::int32(static_cast<int32_t>(i));
     }
     return Value::int32(-1);
 }
@@ -178,7 +189,8 @@ StatusWith<Value> indexOf(const std::vector<Value>& a, bool codePoints) {
 std::vector<std::string_view> codePoints(std::string_view s) {
     auto offs = codePointOffsets(s);
     std::vector<std::string_view> out;
-    for (size_t i = 0; i + 1 < offs.size(); ++i) out.push_back(s.substr(offs[i], offs[i + 1] - offs[i]));
+    for (size_t i = 0; i + 1 < offs.size(); ++i)
+        out.push_back(s.substr(offs[i], offs[i + 1] - offs[i]));
     return out;
 }
 
@@ -189,8 +201,10 @@ public:
     StatusWith<Value> evaluate(const Variables& vars) const override {
         auto in = _input->evaluate(vars);
         if (!in.isOK() || in.getValue().nullish()) return in.isOK() ? Value::null() : in;
-        if (in.getValue().type() != BSON_TYPE_UTF8) return typeError(_op, "requires its input to be a string", in.getValue());
-        std::vector<std::string_view> set = {" ", std::string_view("\0", 1), "\t", "\n", "\v", "\f", "\r", "\xC2\xA0"};
+        if (in.getValue().type() != BSON_TYPE_UTF8)
+            return typeError(_op, "requires its input to be a string", in.getValue());
+        std::vector<std::string_view> set = {
+            " ", std::string_view("\0", 1), "\t", "\n", "\v", "\f", "\r", "\xC2\xA0"};
         auto chars = evalOpt(_chars, vars);
         if (!chars.isOK()) return chars;
         if (_chars) {
@@ -200,7 +214,9 @@ public:
             set = codePoints(chars.getValue().str());
         }
         auto cps = codePoints(in.getValue().str());
-        auto inSet = [&](std::string_view cp) { return std::find(set.begin(), set.end(), cp) != set.end(); };
+        auto inSet = [&](std::string_view cp) {
+            return std::find(set.begin(), set.end(), cp) != set.end();
+        };
         size_t b = 0, e = cps.size();
         while (_left && b < e && inSet(cps[b])) ++b;
         while (_right && e > b && inSet(cps[e - 1])) --e;
@@ -216,11 +232,14 @@ private:
 };
 
 void registerTrim(const char* op, bool left, bool right) {
-    registerOperator(op, [op, left, right](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
-        std::vector<ExprPtr> p;
-        MONGOSD_RETURN_IF_ERROR(parseNamedArgs(op, arg, ctx, {"input", "chars"}, {"input"}, p));
-        return ExprPtr(std::make_unique<TrimExpr>(op, left, right, std::move(p[0]), std::move(p[1])));
-    });
+    registerOperator(
+        op,
+        [op, left, right](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
+            std::vector<ExprPtr> p;
+            MONGOSD_RETURN_IF_ERROR(parseNamedArgs(op, arg, ctx, {"input", "chars"}, {"input"}, p));
+            return ExprPtr(
+                std::make_unique<TrimExpr>(op, left, right, std::move(p[0]), std::move(p[1])));
+        });
 }
 
 // PCRE2 options from MongoDB's regex flags (i m s x u); BadValue for others.
@@ -228,12 +247,22 @@ StatusWith<uint32_t> regexOptions(std::string_view flags) {
     uint32_t o = PCRE2_UTF;
     for (char c : flags) {
         switch (c) {
-            case 'i': o |= PCRE2_CASELESS; break;
-            case 'm': o |= PCRE2_MULTILINE; break;
-            case 's': o |= PCRE2_DOTALL; break;
-            case 'x': o |= PCRE2_EXTENDED; break;
-            case 'u': break;
-            default: return badValue(std::string("$regexMatch: invalid flag in regex options: ") + c);
+            case 'i':
+                o |= PCRE2_CASELESS;
+                break;
+            case 'm':
+                o |= PCRE2_MULTILINE;
+                break;
+            case 's':
+                o |= PCRE2_DOTALL;
+                break;
+            case 'x':
+                o |= PCRE2_EXTENDED;
+                break;
+            case 'u':
+                break;
+            default:
+                return badValue(std::string("$regexMatch: invalid flag in regex options: ") + c);
         }
     }
     return o;
@@ -266,23 +295,27 @@ public:
         }
         if (!opts.getValue().nullish()) {
             if (opts.getValue().type() != BSON_TYPE_UTF8)
-                return typeError("$regexMatch", "needs 'options' to be of type string", opts.getValue());
+                return typeError("$regexMatch", "needs 'options' to be of type string",
+                                 opts.getValue());
             flags = std::string(opts.getValue().str());
         }
         const Value& input = in.getValue();
         if (!input.nullish() && input.type() != BSON_TYPE_UTF8)
             return typeError("$regexMatch", "needs 'input' to be of type string", input);
-        if (pattern.find('\0') != std::string::npos) return badValue("$regexMatch: regular expression cannot contain an embedded null byte");
+        if (pattern.find('\0') != std::string::npos)
+            return badValue("$regexMatch: regular expression cannot contain an embedded null byte");
         auto options = regexOptions(flags);
         if (!options.isOK()) return options.getStatus();
         int err = 0;
         PCRE2_SIZE errOffset = 0;
-        pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
-                                         options.getValue(), &err, &errOffset, nullptr);
+        pcre2_code* code =
+            pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                          options.getValue(), &err, &errOffset, nullptr);
         if (!code) {
             PCRE2_UCHAR msg[256];
             pcre2_get_error_message(err, msg, sizeof msg);
-            return badValue("$regexMatch: invalid regular expression: " + std::string(reinterpret_cast<char*>(msg)));
+            return badValue("$regexMatch: invalid regular expression: " +
+                            std::string(reinterpret_cast<char*>(msg)));
         }
         if (r.nullish() || input.nullish()) {
             pcre2_code_free(code);
@@ -290,7 +323,8 @@ public:
         }
         pcre2_match_data* md = pcre2_match_data_create_from_pattern(code, nullptr);
         std::string_view s = input.str();
-        int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), 0, 0, md, nullptr);
+        int rc =
+            pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(s.data()), s.size(), 0, 0, md, nullptr);
         pcre2_match_data_free(md);
         pcre2_code_free(code);
         if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
@@ -314,18 +348,22 @@ void registerStringOperators() {
     registerNary("$strcasecmp", 2, 2, strcasecmp);
     registerNary("$split", 2, 2, split);
     registerNary("$strLenCP", 1, 1, [](const std::vector<Value>& a) { return strLen(a, true); });
-    registerNary("$strLenBytes", 1, 1, [](const std::vector<Value>& a) { return strLen(a, false); });
+    registerNary("$strLenBytes", 1, 1,
+                 [](const std::vector<Value>& a) { return strLen(a, false); });
     registerNary("$indexOfCP", 2, 4, [](const std::vector<Value>& a) { return indexOf(a, true); });
-    registerNary("$indexOfBytes", 2, 4, [](const std::vector<Value>& a) { return indexOf(a, false); });
+    registerNary("$indexOfBytes", 2, 4,
+                 [](const std::vector<Value>& a) { return indexOf(a, false); });
     registerTrim("$trim", true, true);
     registerTrim("$ltrim", true, false);
     registerTrim("$rtrim", false, true);
-    registerOperator("$regexMatch", [](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
-        std::vector<ExprPtr> p;
-        MONGOSD_RETURN_IF_ERROR(parseNamedArgs("$regexMatch", arg, ctx, {"input", "regex", "options"},
-                                               {"input", "regex"}, p));
-        return ExprPtr(std::make_unique<RegexMatchExpr>(std::move(p[0]), std::move(p[1]), std::move(p[2])));
-    });
+    registerOperator(
+        "$regexMatch", [](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
+            std::vector<ExprPtr> p;
+            MONGOSD_RETURN_IF_ERROR(parseNamedArgs(
+                "$regexMatch", arg, ctx, {"input", "regex", "options"}, {"input", "regex"}, p));
+            return ExprPtr(std::make_unique<RegexMatchExpr>(std::move(p[0]), std::move(p[1]),
+                                                            std::move(p[2])));
+        });
 }
 
 }  // namespace mongosd::query::expr

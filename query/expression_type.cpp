@@ -13,28 +13,50 @@ namespace mongosd::query::expr {
 
 std::string_view typeName(const Value& v) {
     switch (v.type()) {
-        case BSON_TYPE_EOD: return "missing";
-        case BSON_TYPE_DOUBLE: return "double";
-        case BSON_TYPE_UTF8: return "string";
-        case BSON_TYPE_DOCUMENT: return "object";
-        case BSON_TYPE_ARRAY: return "array";
-        case BSON_TYPE_BINARY: return "binData";
-        case BSON_TYPE_UNDEFINED: return "undefined";
-        case BSON_TYPE_OID: return "objectId";
-        case BSON_TYPE_BOOL: return "bool";
-        case BSON_TYPE_DATE_TIME: return "date";
-        case BSON_TYPE_NULL: return "null";
-        case BSON_TYPE_REGEX: return "regex";
-        case BSON_TYPE_DBPOINTER: return "dbPointer";
-        case BSON_TYPE_CODE: return "javascript";
-        case BSON_TYPE_SYMBOL: return "symbol";
-        case BSON_TYPE_CODEWSCOPE: return "javascriptWithScope";
-        case BSON_TYPE_INT32: return "int";
-        case BSON_TYPE_TIMESTAMP: return "timestamp";
-        case BSON_TYPE_INT64: return "long";
-        case BSON_TYPE_DECIMAL128: return "decimal";
-        case BSON_TYPE_MINKEY: return "minKey";
-        case BSON_TYPE_MAXKEY: return "maxKey";
+        case BSON_TYPE_EOD:
+            return "missing";
+        case BSON_TYPE_DOUBLE:
+            return "double";
+        case BSON_TYPE_UTF8:
+            return "string";
+        case BSON_TYPE_DOCUMENT:
+            return "object";
+        case BSON_TYPE_ARRAY:
+            return "array";
+        case BSON_TYPE_BINARY:
+            return "binData";
+        case BSON_TYPE_UNDEFINED:
+            return "undefined";
+        case BSON_TYPE_OID:
+            return "objectId";
+        case BSON_TYPE_BOOL:
+            return "bool";
+        case BSON_TYPE_DATE_TIME:
+            return "date";
+        case BSON_TYPE_NULL:
+            return "null";
+        case BSON_TYPE_REGEX:
+            return "regex";
+        case BSON_TYPE_DBPOINTER:
+            return "dbPointer";
+        case BSON_TYPE_CODE:
+            return "javascript";
+        case BSON_TYPE_SYMBOL:
+            return "symbol";
+        case BSON_TYPE_CODEWSCOPE:
+            return "javascriptWithScope";
+        case BSON_TYPE_INT32:
+            return "int";
+        case BSON_TYPE_TIMESTAMP:
+            return "timestamp";
+        case BSON_TYPE_INT64:
+            return "long";
+        case BSON_TYPE_DECIMAL128:
+            return "decimal";
+        case BSON_TYPE_MINKEY:
+            return "minKey";
+        case BSON_TYPE_MAXKEY:
+            return "maxKey";
     }
     return "unknown";
 }
@@ -57,8 +79,8 @@ enum class Target { kDouble, kString, kObjectId, kBool, kDate, kInt, kLong, kDec
 
 std::optional<Target> targetFrom(const Value& to) {
     static const std::pair<const char*, Target> names[] = {
-        {"double", Target::kDouble}, {"string", Target::kString}, {"objectId", Target::kObjectId},
-        {"bool", Target::kBool},     {"date", Target::kDate},     {"int", Target::kInt},
+        {"double", Target::kDouble}, {"string", Target::kString},  {"objectId", Target::kObjectId},
+        {"bool", Target::kBool},     {"date", Target::kDate},      {"int", Target::kInt},
         {"long", Target::kLong},     {"decimal", Target::kDecimal}};
     static const std::pair<int, Target> codes[] = {
         {1, Target::kDouble}, {2, Target::kString}, {7, Target::kObjectId}, {8, Target::kBool},
@@ -80,8 +102,8 @@ Status conversionFailure(const Value& in, std::string_view to) {
 }
 
 Status failedParse(std::string_view s, std::string_view to) {
-    return Status(ErrorCodes::ConversionFailure,
-                  "Failed to parse " + std::string(to) + " from string: \"" + std::string(s) + "\"");
+    return Status(ErrorCodes::ConversionFailure, "Failed to parse " + std::string(to) +
+                                                     " from string: \"" + std::string(s) + "\"");
 }
 
 StatusWith<Value> toIntegerType(const Value& in, bool wantLong) {
@@ -100,9 +122,11 @@ StatusWith<Value> toIntegerType(const Value& in, bool wantLong) {
         case BSON_TYPE_DECIMAL128: {
             double d = std::trunc(in.asDouble());
             if (std::isnan(d))
-                return Status(ErrorCodes::ConversionFailure, "Attempt to convert NaN value to integer");
+                return Status(ErrorCodes::ConversionFailure,
+                              "Attempt to convert NaN value to integer");
             if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
-                return Status(ErrorCodes::ConversionFailure, "Conversion would overflow target type");
+                return Status(ErrorCodes::ConversionFailure,
+                              "Conversion would overflow target type");
             return make(static_cast<int64_t>(d));
         }
         case BSON_TYPE_BOOL:
@@ -114,7 +138,8 @@ StatusWith<Value> toIntegerType(const Value& in, bool wantLong) {
             std::string_view s = in.str();
             int64_t v = 0;
             auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-            if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return failedParse(s, to);
+            if (s.empty() || ec != std::errc() || p != s.data() + s.size())
+                return failedParse(s, to);
             return make(v);
         }
         default:
@@ -136,7 +161,8 @@ StatusWith<Value> toDoubleType(const Value& in) {
             return Value::dbl(static_cast<double>(in.dateMs()));
         case BSON_TYPE_UTF8: {
             std::string s(in.str());
-            if (s.empty() || std::isspace(static_cast<unsigned char>(s[0]))) return failedParse(s, "double");
+            if (s.empty() || std::isspace(static_cast<unsigned char>(s[0])))
+                return failedParse(s, "double");
             char* end = nullptr;
             errno = 0;
             double d = std::strtod(s.c_str(), &end);
@@ -194,11 +220,13 @@ StatusWith<Value> toDateType(const Value& in) {
         case BSON_TYPE_DECIMAL128: {
             double d = in.asDouble();
             if (!(d >= -9.2e18 && d <= 9.2e18))
-                return Status(ErrorCodes::ConversionFailure, "Conversion would overflow target type");
+                return Status(ErrorCodes::ConversionFailure,
+                              "Conversion would overflow target type");
             return Value::date(static_cast<int64_t>(d));
         }
         case BSON_TYPE_OID:
-            return Value::date(static_cast<int64_t>(bson_oid_get_time_t(bson_iter_oid(&it))) * 1000);
+            return Value::date(static_cast<int64_t>(bson_oid_get_time_t(bson_iter_oid(&it))) *
+                               1000);
         case BSON_TYPE_TIMESTAMP: {
             uint32_t t, i;
             bson_iter_timestamp(&it, &t, &i);
@@ -243,10 +271,14 @@ StatusWith<Value> convertTo(const Value& in, Target t) {
         case Target::kDecimal: {
             if (in.type() == BSON_TYPE_DECIMAL128) return in;
             std::string text;
-            if (in.type() == BSON_TYPE_BOOL) text = in.truthy() ? "1" : "0";
-            else if (in.type() == BSON_TYPE_UTF8) text = std::string(in.str());
-            else if (in.isNumber()) text = toStringType(in).getValue().str();
-            else return conversionFailure(in, "decimal");
+            if (in.type() == BSON_TYPE_BOOL)
+                text = in.truthy() ? "1" : "0";
+            else if (in.type() == BSON_TYPE_UTF8)
+                text = std::string(in.str());
+            else if (in.isNumber())
+                text = toStringType(in).getValue().str();
+            else
+                return conversionFailure(in, "decimal");
             bson_decimal128_t d;
             if (!bson_decimal128_from_string(text.c_str(), &d)) return failedParse(text, "decimal");
             BsonBuilder b;
@@ -260,7 +292,9 @@ StatusWith<Value> convertTo(const Value& in, Target t) {
 class ConvertExpr final : public Expression {
 public:
     ConvertExpr(ExprPtr input, ExprPtr to, ExprPtr onError, ExprPtr onNull)
-        : _input(std::move(input)), _to(std::move(to)), _onError(std::move(onError)),
+        : _input(std::move(input)),
+          _to(std::move(to)),
+          _onError(std::move(onError)),
           _onNull(std::move(onNull)) {}
     StatusWith<Value> evaluate(const Variables& vars) const override {
         auto in = _input->evaluate(vars);
@@ -290,19 +324,19 @@ void registerTypeOperators() {
     registerNary("$isNumber", 1, 1, [](const std::vector<Value>& a) -> StatusWith<Value> {
         return Value::boolean(a[0].isNumber());
     });
-    registerOperator("$convert", [](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
-        std::vector<ExprPtr> p;
-        MONGOSD_RETURN_IF_ERROR(parseNamedArgs("$convert", arg, ctx,
-                                               {"input", "to", "onError", "onNull"},
-                                               {"input", "to"}, p));
-        return ExprPtr(std::make_unique<ConvertExpr>(std::move(p[0]), std::move(p[1]),
-                                                     std::move(p[2]), std::move(p[3])));
-    });
+    registerOperator(
+        "$convert", [](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
+            std::vector<ExprPtr> p;
+            MONGOSD_RETURN_IF_ERROR(parseNamedArgs(
+                "$convert", arg, ctx, {"input", "to", "onError", "onNull"}, {"input", "to"}, p));
+            return ExprPtr(std::make_unique<ConvertExpr>(std::move(p[0]), std::move(p[1]),
+                                                         std::move(p[2]), std::move(p[3])));
+        });
     static const std::pair<const char*, Target> shorthands[] = {
-        {"$toDouble", Target::kDouble}, {"$toString", Target::kString},
+        {"$toDouble", Target::kDouble},     {"$toString", Target::kString},
         {"$toObjectId", Target::kObjectId}, {"$toBool", Target::kBool},
-        {"$toDate", Target::kDate}, {"$toInt", Target::kInt},
-        {"$toLong", Target::kLong}, {"$toDecimal", Target::kDecimal}};
+        {"$toDate", Target::kDate},         {"$toInt", Target::kInt},
+        {"$toLong", Target::kLong},         {"$toDecimal", Target::kDecimal}};
     for (const auto& [name, target] : shorthands) {
         Target t = target;
         registerNary(name, 1, 1, [t](const std::vector<Value>& a) -> StatusWith<Value> {

@@ -161,9 +161,7 @@ std::string_view Value::str() const {
     return std::string_view(s, len);
 }
 
-BsonView Value::nested() const {
-    return subDocument(iter());
-}
+BsonView Value::nested() const { return subDocument(iter()); }
 
 std::vector<Value> Value::arrayElements() const {
     invariant(isArray());

@@ -33,8 +33,8 @@ void checkErrorCode(const Status& s) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    auto doc = mongosd::json::parseJsonObject(
-        std::string_view(reinterpret_cast<const char*>(data), size));
+    auto doc =
+        mongosd::json::parseJsonObject(std::string_view(reinterpret_cast<const char*>(data), size));
     if (!doc.isOK()) return 0;
     bson_iter_t spec;
     if (!doc.getValue().view().find("e", &spec)) return 0;
@@ -52,8 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         mongosd::BsonBuilder b;
         v.getValue().appendTo(b, "v");
         mongosd::BsonObj out = b.obj();
-        Status valid = mongosd::validateBson(out.data(), out.size(), mongosd::kMaxInternalBsonSize,
-                                             1000);
+        Status valid =
+            mongosd::validateBson(out.data(), out.size(), mongosd::kMaxInternalBsonSize, 1000);
         if (!valid.isOK()) {
             std::fprintf(stderr, "expression_fuzz: invalid result %s\n", valid.toString().c_str());
             std::abort();
