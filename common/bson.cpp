@@ -51,6 +51,15 @@ Walk depthWithin(bson_iter_t* it, int depth, int maxDepth) {
         bson_iter_t child;
         if (BSON_ITER_HOLDS_DOCUMENT(it) || BSON_ITER_HOLDS_ARRAY(it)) {
             if (depth + 1 > maxDepth) return Walk::kTooDeep;
+            // bson_iter_recurse does not check the nested terminator byte, which later copies
+            // (bson_append_iter) reject: a nested document must end in 0 (found by filter_fuzz).
+            uint32_t subLen = 0;
+            const uint8_t* sub = nullptr;
+            if (BSON_ITER_HOLDS_DOCUMENT(it))
+                bson_iter_document(it, &subLen, &sub);
+            else
+                bson_iter_array(it, &subLen, &sub);
+            if (!sub || subLen < 5 || sub[subLen - 1] != 0) return Walk::kMalformed;
             if (!bson_iter_recurse(it, &child)) return Walk::kMalformed;
         } else if (BSON_ITER_HOLDS_CODEWSCOPE(it)) {
             // A code-with-scope's scope is a nested document too.

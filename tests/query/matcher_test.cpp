@@ -212,5 +212,14 @@ TEST(Matcher, DBRefIsAValueNotOperators) {
     EXPECT_FALSE(matches(R"({"r": {"$ref": "c", "$id": 1}})", R"({"r": {"$ref": "c", "$id": 2}})"));
 }
 
+// filter_fuzz: {a: {$in: [<empty array whose terminator byte is 7>]}} passed validateBson, then
+// copying the array failed inside the matcher (an invariant). Validation must reject it.
+TEST(Matcher, FuzzRegressionNestedTerminator) {
+    const uint8_t bytes[] = {0x1f, 0x00, 0x00, 0x00, 0x03, 'a',  0x00, 0x17, 0x00, 0x00, 0x00,
+                             0x04, '$',  'i',  'n',  0x00, 0x0d, 0x00, 0x00, 0x00, 0x04, '0',
+                             0x00, 0x05, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00};
+    EXPECT_EQ(validateBson(bytes, sizeof(bytes)).code(), ErrorCodes::InvalidBSON);
+}
+
 }  // namespace
 }  // namespace mongosd::query
