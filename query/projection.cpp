@@ -69,7 +69,8 @@ void applyNode(bson_iter_t* fields, const Projection::Node& node, bool inclusion
 
 }  // namespace
 
-StatusWith<Projection> Projection::parse(BsonView spec) {
+StatusWith<Projection> Projection::parse(BsonView spec, ProjectionPolicy policy) {
+    (void)policy;  // both languages agree on inclusion/exclusion flags
     Projection p;
     bool sawInclude = false, sawExclude = false, sawId = false;
     bson_iter_t it;
@@ -104,7 +105,8 @@ StatusWith<Projection> Projection::parse(BsonView spec) {
     return p;
 }
 
-BsonObj Projection::apply(BsonView doc) const {
+StatusWith<BsonObj> Projection::apply(BsonView doc, const ProjectionContext& ctx) const {
+    (void)ctx;  // flags need neither a matched position nor variables
     if (isIdentity()) return BsonObj::copyOf(doc);
     BsonBuilder out;
     bson_iter_t it;

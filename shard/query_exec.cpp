@@ -59,7 +59,9 @@ public:
                 --_skip;
                 continue;
             }
-            BsonObj out = _projection.apply(doc);
+            auto projected = _projection.apply(doc);
+            if (!projected.isOK()) return projected.getStatus();
+            BsonObj out = std::move(projected.getValue());
             if (!batch.fits(out.size())) break;  // resume at this document next time
             _lastKey.assign(cursor.key());
             batch.add(std::move(out));
@@ -155,7 +157,9 @@ StatusWith<std::unique_ptr<CursorSource>> makeFindSource(OperationContext& opCtx
     for (size_t i = static_cast<size_t>(std::min<int64_t>(spec.skip, docs.size())); i < docs.size();
          ++i) {
         if (spec.limit > 0 && static_cast<int64_t>(out.size()) >= spec.limit) break;
-        out.push_back(projection.getValue().apply(docs[i].view()));
+        auto projected = projection.getValue().apply(docs[i].view());
+        if (!projected.isOK()) return projected.getStatus();
+        out.push_back(std::move(projected.getValue()));
     }
     return makeVectorSource(std::move(out));
 }

@@ -35,9 +35,13 @@ Status applyStage(std::string_view name, const bson_iter_t& arg, Docs& docs) {
     } else if (name == "$project") {
         auto spec = needDoc();
         if (!spec.isOK()) return spec.getStatus();
-        auto p = query::Projection::parse(spec.getValue());
+        auto p = query::Projection::parse(spec.getValue(), query::ProjectionPolicy::kAggregate);
         if (!p.isOK()) return p.getStatus();
-        for (auto& d : docs) d = p.getValue().apply(d.view());
+        for (auto& d : docs) {
+            auto projected = p.getValue().apply(d.view());
+            if (!projected.isOK()) return projected.getStatus();
+            d = std::move(projected.getValue());
+        }
     } else if (name == "$sort") {
         auto spec = needDoc();
         if (!spec.isOK()) return spec.getStatus();

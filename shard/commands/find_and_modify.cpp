@@ -9,12 +9,16 @@
 namespace mongosd::shard {
 namespace {
 
-void appendValue(BsonBuilder& reply, const std::optional<BsonObj>& doc,
-                 const query::Projection& projection) {
-    if (doc)
-        reply.appendDocument("value", projection.apply(doc->view()).view());
-    else
+Status appendValue(BsonBuilder& reply, const std::optional<BsonObj>& doc,
+                   const query::Projection& projection) {
+    if (!doc) {
         reply.appendNull("value");
+        return Status::OK();
+    }
+    auto projected = projection.apply(doc->view());
+    if (!projected.isOK()) return projected.getStatus();
+    reply.appendDocument("value", projected.getValue().view());
+    return Status::OK();
 }
 
 Status runFindAndModify(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& reply) {
@@ -52,7 +56,9 @@ Status runFindAndModify(OperationContext& opCtx, const CommandArgs& args, BsonBu
         reply.appendDocument("lastErrorObject", [&](BsonBuilder& le) {
             le.appendInt32("n", static_cast<int32_t>(out.deleted));
         });
-        appendValue(reply, out.removed, projection.getValue());
+        // A computed field that fails at run time fails the command after the write committed
+        // (the write stays; the reply is the error, as the projection cannot be produced).
+        MONGOSD_RETURN_IF_ERROR(appendValue(reply, out.removed, projection.getValue()));
         waitForWriteConcern(opCtx, wc.getValue(), out.opTime, reply);
         return Status::OK();
     }
@@ -79,7 +85,8 @@ Status runFindAndModify(OperationContext& opCtx, const CommandArgs& args, BsonBu
             le.appendIter("upserted", id);
         }
     });
-    appendValue(reply, returnNew.getValue() ? out.after : out.before, projection.getValue());
+    MONGOSD_RETURN_IF_ERROR(
+        appendValue(reply, returnNew.getValue() ? out.after : out.before, projection.getValue()));
     waitForWriteConcern(opCtx, wc.getValue(), out.opTime, reply);
     return Status::OK();
 }

@@ -13,7 +13,9 @@ using test::parseJson;
 std::string projected(const std::string& spec, const std::string& doc) {
     auto p = Projection::parse(parseJson(spec));
     if (!p.isOK()) return "error: " + p.getStatus().toString();
-    return json::toJson(p.getValue().apply(parseJson(doc)));
+    auto out = p.getValue().apply(parseJson(doc));
+    if (!out.isOK()) return "error: " + out.getStatus().toString();
+    return json::toJson(out.getValue());
 }
 
 TEST(Projection, InclusionAndExclusion) {
