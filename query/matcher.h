@@ -37,8 +37,13 @@ public:
     }
 };
 
+struct Variables;
+
 struct FilterLimits {
     int maxDepth = 100;  // nested $and/$or/$nor/$not/$elemMatch levels
+    // Variables $expr may reference besides $$ROOT/$$CURRENT (aggregate's `let`, $lookup's
+    // `let`); the caller keeps them alive while the parsed filter is in use.
+    const Variables* variables = nullptr;
 };
 
 // Parses a filter document. Unknown operators answer BadValue ("unknown operator: $foo").
