@@ -207,7 +207,7 @@ StatusWith<MatchPtr> parseSize(const FieldPath& path, const bson_iter_t& arg) {
 }
 
 StatusWith<MatchPtr> parseElemMatch(const FieldPath& path, const bson_iter_t& arg,
-                                    const ParseContext& ctx) {
+                                    const FilterParseContext& ctx) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&arg)) return badValue("$elemMatch needs an Object");
     MONGOSD_RETURN_IF_ERROR(ctx.nested().checkDepth());
     bool valueForm = false;
@@ -223,7 +223,7 @@ StatusWith<MatchPtr> parseElemMatch(const FieldPath& path, const bson_iter_t& ar
         MONGOSD_RETURN_IF_ERROR(parseFieldOperators(path, arg, *sub, ctx.nested()));
         return leaf(path, std::make_unique<ElemMatchValuePredicate>(std::move(sub)));
     }
-    MONGOSD_RETURN_IF_ERROR(parseDocument(subDocument(arg), *sub, ctx.nested()));
+    MONGOSD_RETURN_IF_ERROR(parseDocument(subDocument(arg), *sub, ctx.elemMatch()));
     return leaf(path, std::make_unique<ElemMatchObjectPredicate>(std::move(sub)));
 }
 
@@ -238,7 +238,7 @@ bool isKnownFieldOperator(std::string_view name);
 
 // $all: every listed value matches (as implicit equality), or every $elemMatch matches.
 StatusWith<MatchPtr> parseAll(const FieldPath& path, const bson_iter_t& arg,
-                              const ParseContext& ctx) {
+                              const FilterParseContext& ctx) {
     if (!BSON_ITER_HOLDS_ARRAY(&arg)) return badValue("$all needs an array");
     auto all = std::make_unique<AndMatch>();
     bson_iter_t elem;
@@ -271,7 +271,7 @@ StatusWith<MatchPtr> parseAll(const FieldPath& path, const bson_iter_t& arg,
 }
 
 StatusWith<MatchPtr> parseNot(const FieldPath& path, const bson_iter_t& arg,
-                              const ParseContext& ctx) {
+                              const FilterParseContext& ctx) {
     if (BSON_ITER_HOLDS_REGEX(&arg)) {
         auto re = compileRegexValue(arg);
         if (!re.isOK()) return re.getStatus();
@@ -293,7 +293,7 @@ StatusWith<MatchPtr> negate(StatusWith<MatchPtr> m) {
 
 // One operator of `ops`; a null result adds nothing ($options, read by $regex).
 StatusWith<MatchPtr> parseOperator(const FieldPath& path, const bson_iter_t& op,
-                                   const bson_iter_t& ops, const ParseContext& ctx) {
+                                   const bson_iter_t& ops, const FilterParseContext& ctx) {
     std::string_view name = iterKey(op);
     if (name == "$eq") return parseCompare(path, Op::kEq, op);
     if (name == "$lt") return parseCompare(path, Op::kLt, op);
@@ -369,7 +369,7 @@ StatusWith<std::unique_ptr<MatchExpression>> parseImplicitEquality(const FieldPa
 }
 
 Status parseFieldOperators(const FieldPath& path, const bson_iter_t& ops, ListMatch& out,
-                           const ParseContext& ctx) {
+                           const FilterParseContext& ctx) {
     bson_iter_t op;
     if (!bson_iter_recurse(&ops, &op)) return badValue("malformed operator");
     while (bson_iter_next(&op)) {

@@ -26,6 +26,12 @@ bool matchPath(const bson_iter_t& container, const FieldPath& path, size_t i,
                const ValuePredicate& pred, std::optional<size_t>* pos);
 
 bool matchLeaf(const bson_iter_t& value, const ValuePredicate& pred, std::optional<size_t>* pos) {
+    if (pos && !pred.expandsLeafArray()) {
+        if (auto k = pred.matchingElement(value)) {
+            *pos = *k;
+            return true;
+        }
+    }
     if (pred.test(value)) return true;
     if (!BSON_ITER_HOLDS_ARRAY(&value) || !pred.expandsLeafArray()) return false;
     // An array leaf also matches when any element matches (one level, as MongoDB).
@@ -90,6 +96,13 @@ bool AndMatch::matchesRecordingPosition(BsonView doc, std::optional<size_t>* pos
     return true;
 }
 
+bool AndMatch::matchesReportingError(BsonView doc, std::optional<size_t>* pos,
+                                     Status* error) const {
+    for (const auto& c : _children)
+        if (!c->matchesReportingError(doc, pos, error)) return false;
+    return true;
+}
+
 bool AndMatch::matches(BsonView doc) const {
     for (const auto& c : _children)
         if (!c->matches(doc)) return false;
@@ -108,6 +121,21 @@ bool OrMatch::matches(BsonView doc) const {
     return false;
 }
 
+bool OrMatch::matchesRecordingPosition(BsonView doc, std::optional<size_t>* pos) const {
+    for (const auto& c : _children)
+        if (c->matchesRecordingPosition(doc, pos)) return true;
+    return false;
+}
+
+bool OrMatch::matchesReportingError(BsonView doc, std::optional<size_t>* pos,
+                                    Status* error) const {
+    for (const auto& c : _children) {
+        if (c->matchesReportingError(doc, pos, error)) return true;
+        if (!error->isOK()) return false;
+    }
+    return false;
+}
+
 bool OrMatch::matchesElement(const bson_iter_t& value) const {
     for (const auto& c : _children)
         if (c->matchesElement(value)) return true;
@@ -117,6 +145,15 @@ bool OrMatch::matchesElement(const bson_iter_t& value) const {
 bool NorMatch::matches(BsonView doc) const {
     for (const auto& c : _children)
         if (c->matches(doc)) return false;
+    return true;
+}
+
+bool NorMatch::matchesReportingError(BsonView doc, std::optional<size_t>*,
+                                     Status* error) const {
+    for (const auto& c : _children) {
+        if (c->matchesReportingError(doc, nullptr, error)) return false;
+        if (!error->isOK()) return false;
+    }
     return true;
 }
 

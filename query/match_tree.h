@@ -25,6 +25,12 @@ public:
     // Whether an array at the end of the path is also tested element by element ($size and
     // $elemMatch look at the array itself only).
     virtual bool expandsLeafArray() const { return true; }
+    // For predicates on a whole array ($elemMatch): the position of the element that made
+    // test() succeed, which the positional operators address.
+    virtual std::optional<size_t> matchingElement(const bson_iter_t& array) const {
+        (void)array;
+        return std::nullopt;
+    }
 };
 
 class PathMatch final : public MatchExpression {
@@ -53,18 +59,26 @@ class AndMatch final : public ListMatch {
 public:
     bool matches(BsonView doc) const override;
     bool matchesRecordingPosition(BsonView doc, std::optional<size_t>* pos) const override;
+    bool matchesReportingError(BsonView doc, std::optional<size_t>* pos,
+                               Status* error) const override;
     bool matchesElement(const bson_iter_t& value) const override;
 };
 
 class OrMatch final : public ListMatch {
 public:
     bool matches(BsonView doc) const override;
+    // The position recorded by the first clause that matches.
+    bool matchesRecordingPosition(BsonView doc, std::optional<size_t>* pos) const override;
+    bool matchesReportingError(BsonView doc, std::optional<size_t>* pos,
+                               Status* error) const override;
     bool matchesElement(const bson_iter_t& value) const override;
 };
 
 class NorMatch final : public ListMatch {
 public:
     bool matches(BsonView doc) const override;
+    bool matchesReportingError(BsonView doc, std::optional<size_t>* pos,
+                               Status* error) const override;
     bool matchesElement(const bson_iter_t& value) const override;
 };
 

@@ -6,7 +6,7 @@
 
 namespace mongosd::query {
 
-Status ParseContext::checkDepth() const {
+Status FilterParseContext::checkDepth() const {
     if (depth > limits.maxDepth)
         return Status(ErrorCodes::BadValue,
                       "exceeded maximum query tree depth of " + std::to_string(limits.maxDepth));
@@ -23,7 +23,7 @@ namespace {
 
 // $and / $or / $nor: a non-empty array of filter documents.
 Status parseLogical(const bson_iter_t& it, std::unique_ptr<ListMatch> node, ListMatch& out,
-                    const ParseContext& ctx) {
+                    const FilterParseContext& ctx) {
     std::string name(iterKey(it));
     if (!BSON_ITER_HOLDS_ARRAY(&it))
         return Status(ErrorCodes::BadValue, name + " must be an array");
@@ -42,20 +42,24 @@ Status parseLogical(const bson_iter_t& it, std::unique_ptr<ListMatch> node, List
     return Status::OK();
 }
 
-Status parseTopLevelOperator(const bson_iter_t& it, ListMatch& out, const ParseContext& ctx) {
+Status parseTopLevelOperator(const bson_iter_t& it, ListMatch& out, const FilterParseContext& ctx) {
     std::string_view key = iterKey(it);
     if (key == "$and") return parseLogical(it, std::make_unique<AndMatch>(), out, ctx);
     if (key == "$or") return parseLogical(it, std::make_unique<OrMatch>(), out, ctx);
     if (key == "$nor") return parseLogical(it, std::make_unique<NorMatch>(), out, ctx);
     if (key == "$comment") return Status::OK();  // a note for logs; matches everything
-    // The aggregation-expression language is not part of the matcher yet.
-    if (key == "$expr") return Status(ErrorCodes::BadValue, "unknown operator: $expr");
+    if (key == "$expr") {
+        auto m = parseExprMatch(it, ctx);
+        if (!m.isOK()) return m.getStatus();
+        out.add(std::move(m.getValue()));
+        return Status::OK();
+    }
     return Status(ErrorCodes::BadValue, "unknown top level operator: " + std::string(key));
 }
 
 }  // namespace
 
-Status parseDocument(BsonView filter, ListMatch& out, const ParseContext& ctx) {
+Status parseDocument(BsonView filter, ListMatch& out, const FilterParseContext& ctx) {
     MONGOSD_RETURN_IF_ERROR(ctx.checkDepth());
     bson_iter_t it;
     if (!filter.iterInit(&it)) return Status(ErrorCodes::BadValue, "malformed filter");
@@ -81,9 +85,17 @@ Status parseDocument(BsonView filter, ListMatch& out, const ParseContext& ctx) {
 StatusWith<std::unique_ptr<MatchExpression>> parseFilter(BsonView filter,
                                                          const FilterLimits& limits) {
     auto root = std::make_unique<AndMatch>();
-    Status st = parseDocument(filter, *root, ParseContext{limits, 0});
+    Status st = parseDocument(filter, *root, FilterParseContext{limits, 0});
     if (!st.isOK()) return st;
     return std::unique_ptr<MatchExpression>(std::move(root));
+}
+
+StatusWith<bool> MatchExpression::matchesChecked(BsonView doc,
+                                                 std::optional<size_t>* arrayPosition) const {
+    Status error = Status::OK();
+    bool matched = matchesReportingError(doc, arrayPosition, &error);
+    if (!error.isOK()) return error;
+    return matched;
 }
 
 std::optional<BsonObj> extractIdEquality(BsonView filter) {

@@ -8,7 +8,11 @@
 // is immutable and may be shared by threads.
 //
 // Operators: $eq $ne $gt $gte $lt $lte $in $nin $and $or $nor $not $exists $type $regex $mod
-// $elemMatch $all $size (scope and the few exceptions: docs/query.md). $expr is not supported yet.
+// $elemMatch $all $size $expr (scope and the few exceptions: docs/query.md).
+//
+// $expr evaluates an aggregation expression; when it fails at run time (e.g. $add on a string)
+// matches() answers false for that document, while matchesChecked() reports the error, which
+// MongoDB returns to the client. Query execution uses matchesChecked().
 
 #include <memory>
 #include <optional>
@@ -34,6 +38,17 @@ public:
                                           std::optional<size_t>* arrayPosition) const {
         (void)arrayPosition;
         return matches(doc);
+    }
+    // matchesRecordingPosition() (when arrayPosition is given) or matches(), except that a run-time
+    // error of an $expr fails the match with that error instead of answering false.
+    StatusWith<bool> matchesChecked(BsonView doc,
+                                    std::optional<size_t>* arrayPosition = nullptr) const;
+    // The step of matchesChecked() each node implements: on an $expr error sets *error (if it
+    // is still OK) and answers false. Nodes that cannot contain $expr keep this default.
+    virtual bool matchesReportingError(BsonView doc, std::optional<size_t>* arrayPosition,
+                                       Status* error) const {
+        (void)error;
+        return arrayPosition ? matchesRecordingPosition(doc, arrayPosition) : matches(doc);
     }
 };
 

@@ -192,24 +192,24 @@ bool SizePredicate::test(const bson_iter_t& value) const {
     return n == _size;
 }
 
-bool ElemMatchObjectPredicate::test(const bson_iter_t& value) const {
-    if (!BSON_ITER_HOLDS_ARRAY(&value)) return false;
+std::optional<size_t> ElemMatchObjectPredicate::matchingElement(const bson_iter_t& value) const {
+    if (!BSON_ITER_HOLDS_ARRAY(&value)) return std::nullopt;
     bson_iter_t elem;
-    if (!bson_iter_recurse(&value, &elem)) return false;
-    while (bson_iter_next(&elem)) {
+    if (!bson_iter_recurse(&value, &elem)) return std::nullopt;
+    for (size_t k = 0; bson_iter_next(&elem); ++k) {
         if (!BSON_ITER_HOLDS_DOCUMENT(&elem) && !BSON_ITER_HOLDS_ARRAY(&elem)) continue;
-        if (_sub->matches(subDocument(elem))) return true;
+        if (_sub->matches(subDocument(elem))) return k;
     }
-    return false;
+    return std::nullopt;
 }
 
-bool ElemMatchValuePredicate::test(const bson_iter_t& value) const {
-    if (!BSON_ITER_HOLDS_ARRAY(&value)) return false;
+std::optional<size_t> ElemMatchValuePredicate::matchingElement(const bson_iter_t& value) const {
+    if (!BSON_ITER_HOLDS_ARRAY(&value)) return std::nullopt;
     bson_iter_t elem;
-    if (!bson_iter_recurse(&value, &elem)) return false;
-    while (bson_iter_next(&elem))
-        if (_ops->matchesElement(elem)) return true;
-    return false;
+    if (!bson_iter_recurse(&value, &elem)) return std::nullopt;
+    for (size_t k = 0; bson_iter_next(&elem); ++k)
+        if (_ops->matchesElement(elem)) return k;
+    return std::nullopt;
 }
 
 }  // namespace mongosd::query

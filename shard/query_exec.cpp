@@ -54,12 +54,17 @@ public:
         for (; more; more = cursor.next()) {
             if (++n % kInterruptCheckEvery == 0) MONGOSD_RETURN_IF_ERROR(opCtx.checkForInterrupt());
             BsonView doc = cursor.value();
-            if (!_matcher->matches(doc)) continue;
+            // The matched array position is only needed by a positional projection ("a.$").
+            std::optional<size_t> position;
+            auto matched =
+                _matcher->matchesChecked(doc, _projection.hasPositional() ? &position : nullptr);
+            if (!matched.isOK()) return matched.getStatus();
+            if (!matched.getValue()) continue;
             if (_skip > 0) {
                 --_skip;
                 continue;
             }
-            auto projected = _projection.apply(doc);
+            auto projected = _projection.apply(doc, query::ProjectionContext{position, nullptr});
             if (!projected.isOK()) return projected.getStatus();
             BsonObj out = std::move(projected.getValue());
             if (!batch.fits(out.size())) break;  // resume at this document next time
@@ -103,15 +108,19 @@ Status forEachMatch(OperationContext& opCtx, const std::string& ns, BsonView fil
         bson_iter_next(&idIt);
         auto doc = txn.getValue().findById(ns, idIt);
         if (!doc.isOK()) return doc.getStatus();
-        if (doc.getValue() && matcher.getValue()->matches(doc.getValue()->view()))
-            fn(doc.getValue()->view());
+        if (!doc.getValue()) return Status::OK();
+        auto matched = matcher.getValue()->matchesChecked(doc.getValue()->view());
+        if (!matched.isOK()) return matched.getStatus();
+        if (matched.getValue()) fn(doc.getValue()->view());
         return Status::OK();
     }
     storage::RecordCursor cursor = txn.getValue().scan(ns);
     int n = 0;
     while (cursor.next()) {
         if (++n % kInterruptCheckEvery == 0) MONGOSD_RETURN_IF_ERROR(opCtx.checkForInterrupt());
-        if (matcher.getValue()->matches(cursor.value()) && !fn(cursor.value())) break;
+        auto matched = matcher.getValue()->matchesChecked(cursor.value());
+        if (!matched.isOK()) return matched.getStatus();
+        if (matched.getValue() && !fn(cursor.value())) break;
     }
     return cursor.status();
 }
@@ -157,7 +166,13 @@ StatusWith<std::unique_ptr<CursorSource>> makeFindSource(OperationContext& opCtx
     for (size_t i = static_cast<size_t>(std::min<int64_t>(spec.skip, docs.size())); i < docs.size();
          ++i) {
         if (spec.limit > 0 && static_cast<int64_t>(out.size()) >= spec.limit) break;
-        auto projected = projection.getValue().apply(docs[i].view());
+        query::ProjectionContext ctx;
+        if (projection.getValue().hasPositional()) {
+            // Sorting lost each match's array position; matching again finds it.
+            auto matched = matcher.getValue()->matchesChecked(docs[i].view(), &ctx.matchedPosition);
+            if (!matched.isOK()) return matched.getStatus();
+        }
+        auto projected = projection.getValue().apply(docs[i].view(), ctx);
         if (!projected.isOK()) return projected.getStatus();
         out.push_back(std::move(projected.getValue()));
     }

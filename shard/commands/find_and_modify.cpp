@@ -1,4 +1,5 @@
 // findAndModify: update, replace or remove one document and return it (before or after).
+#include "query/matcher.h"
 #include "query/projection.h"
 #include "query/update.h"
 #include "shard/commands/command.h"
@@ -9,13 +10,23 @@
 namespace mongosd::shard {
 namespace {
 
+// `matchedDoc` is the document the filter selected (the pre-image of an update), which a
+// positional projection ("a.$") takes its array position from.
 Status appendValue(BsonBuilder& reply, const std::optional<BsonObj>& doc,
-                   const query::Projection& projection) {
+                   const query::Projection& projection, BsonView filter,
+                   const std::optional<BsonObj>& matchedDoc) {
     if (!doc) {
         reply.appendNull("value");
         return Status::OK();
     }
-    auto projected = projection.apply(doc->view());
+    query::ProjectionContext ctx;
+    if (projection.hasPositional() && matchedDoc) {
+        auto matcher = query::parseFilter(filter);
+        if (!matcher.isOK()) return matcher.getStatus();
+        auto matched = matcher.getValue()->matchesChecked(matchedDoc->view(), &ctx.matchedPosition);
+        if (!matched.isOK()) return matched.getStatus();
+    }
+    auto projected = projection.apply(doc->view(), ctx);
     if (!projected.isOK()) return projected.getStatus();
     reply.appendDocument("value", projected.getValue().view());
     return Status::OK();
@@ -58,7 +69,8 @@ Status runFindAndModify(OperationContext& opCtx, const CommandArgs& args, BsonBu
         });
         // A computed field that fails at run time fails the command after the write committed
         // (the write stays; the reply is the error, as the projection cannot be produced).
-        MONGOSD_RETURN_IF_ERROR(appendValue(reply, out.removed, projection.getValue()));
+        MONGOSD_RETURN_IF_ERROR(appendValue(reply, out.removed, projection.getValue(),
+                                            filter.getValue(), out.removed));
         waitForWriteConcern(opCtx, wc.getValue(), out.opTime, reply);
         return Status::OK();
     }
@@ -85,8 +97,8 @@ Status runFindAndModify(OperationContext& opCtx, const CommandArgs& args, BsonBu
             le.appendIter("upserted", id);
         }
     });
-    MONGOSD_RETURN_IF_ERROR(
-        appendValue(reply, returnNew.getValue() ? out.after : out.before, projection.getValue()));
+    MONGOSD_RETURN_IF_ERROR(appendValue(reply, returnNew.getValue() ? out.after : out.before,
+                                        projection.getValue(), filter.getValue(), out.before));
     waitForWriteConcern(opCtx, wc.getValue(), out.opTime, reply);
     return Status::OK();
 }

@@ -196,8 +196,11 @@ TEST(Matcher, ArgumentErrors) {
               ErrorCodes::BadValue);
     EXPECT_EQ(parseError(R"({"a": {"$in": [{"$undefined": true}]}})").code(), ErrorCodes::BadValue);
     EXPECT_EQ(parseError(R"({"a": {"$where": "1"}})").code(), ErrorCodes::BadValue);
-    // $expr belongs to the aggregation-expression language, not supported by the matcher yet.
-    EXPECT_EQ(parseError(R"({"$expr": {"$eq": ["$a", 1]}})").code(), ErrorCodes::BadValue);
+    // $expr stands without a path, at top level or in $and/$or/$nor only.
+    EXPECT_EQ(parseError(R"({"a": {"$expr": {"$eq": ["$a", 1]}}})").code(), ErrorCodes::BadValue);
+    EXPECT_EQ(parseError(R"({"a": {"$elemMatch": {"$expr": true}}})").code(), ErrorCodes::BadValue);
+    EXPECT_EQ(parseError(R"({"$expr": {"$nope": 1}})").code(), ErrorCodes::InvalidPipelineOperator);
+    EXPECT_EQ(parseError(R"({"$expr": "$$undefinedVar"})").code(), ErrorCodes::BadValue);
 }
 
 TEST(Matcher, ModExtremes) {
