@@ -16,8 +16,7 @@ public:
         auto v = evaluate(doc);
         return v.isOK() && v.getValue().truthy();
     }
-    bool matchesReportingError(BsonView doc, std::optional<size_t>*,
-                               Status* error) const override {
+    bool matchesReportingError(BsonView doc, std::optional<size_t>*, Status* error) const override {
         auto v = evaluate(doc);
         if (v.isOK()) return v.getValue().truthy();
         if (error->isOK()) *error = v.getStatus();

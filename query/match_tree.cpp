@@ -127,8 +127,7 @@ bool OrMatch::matchesRecordingPosition(BsonView doc, std::optional<size_t>* pos)
     return false;
 }
 
-bool OrMatch::matchesReportingError(BsonView doc, std::optional<size_t>* pos,
-                                    Status* error) const {
+bool OrMatch::matchesReportingError(BsonView doc, std::optional<size_t>* pos, Status* error) const {
     for (const auto& c : _children) {
         if (c->matchesReportingError(doc, pos, error)) return true;
         if (!error->isOK()) return false;
@@ -148,8 +147,7 @@ bool NorMatch::matches(BsonView doc) const {
     return true;
 }
 
-bool NorMatch::matchesReportingError(BsonView doc, std::optional<size_t>*,
-                                     Status* error) const {
+bool NorMatch::matchesReportingError(BsonView doc, std::optional<size_t>*, Status* error) const {
     for (const auto& c : _children) {
         if (c->matchesReportingError(doc, nullptr, error)) return false;
         if (!error->isOK()) return false;

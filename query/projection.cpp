@@ -16,8 +16,8 @@ void projectFields(bson_iter_t* fields, const ProjectionNode& node, const Projec
                    BsonBuilder& out);
 
 // The sub-projection `node` applied to one value: documents recurse; arrays apply it to each
-// element (MongoDB drops non-documents under an inclusion; aggregate does not descend into
-// nested arrays); other values are kept only by an exclusion.
+// element, nested arrays included (MongoDB's kRecurseNestedArrays, for find and $project alike);
+// an inclusion drops other values, an exclusion keeps them.
 void projectValue(const bson_iter_t& it, std::string_view name, const ProjectionNode& node,
                   const ProjectionTree& t, BsonBuilder& out) {
     if (BSON_ITER_HOLDS_DOCUMENT(&it)) {
@@ -36,9 +36,7 @@ void projectValue(const bson_iter_t& it, std::string_view name, const Projection
         uint32_t n = 0;
         char buf[16];
         while (bson_iter_next(&elem)) {
-            bool nestedArray = BSON_ITER_HOLDS_ARRAY(&elem);
-            if (BSON_ITER_HOLDS_DOCUMENT(&elem) ||
-                (nestedArray && t.policy == ProjectionPolicy::kFind))
+            if (BSON_ITER_HOLDS_DOCUMENT(&elem) || BSON_ITER_HOLDS_ARRAY(&elem))
                 projectValue(elem, arrayIndexKey(n++, buf), node, t, arr);
             else if (!t.inclusion)
                 arr.appendIter(arrayIndexKey(n++, buf), elem);
@@ -116,13 +114,8 @@ Status computeValue(const bson_iter_t* it, std::string_view name, const Projecti
         out.appendArray(name, [&](BsonBuilder& arr) {
             uint32_t n = 0;
             char buf[16];
-            while (st.isOK() && bson_iter_next(&elem)) {
-                std::string_view key = arrayIndexKey(n++, buf);
-                if (BSON_ITER_HOLDS_ARRAY(&elem) && s.tree.policy == ProjectionPolicy::kAggregate)
-                    arr.appendIter(key, elem);
-                else
-                    st = computeValue(&elem, key, node, s, arr);
-            }
+            while (st.isOK() && bson_iter_next(&elem))
+                st = computeValue(&elem, arrayIndexKey(n++, buf), node, s, arr);
         });
         return st;
     }
@@ -252,7 +245,8 @@ Status positionalFields(BsonView doc, const ProjectionPostStep& step, size_t i,
             bool found = false;
             while (!found && bson_iter_next(&elem)) found = k++ == *pos;
             if (!found)
-                return Status(ErrorCodes::Location51247, "positional operator '.$' element mismatch");
+                return Status(ErrorCodes::Location51247,
+                              "positional operator '.$' element mismatch");
             out.appendArray(key, [&](BsonBuilder& arr) { arr.appendIter("0", elem); });
         } else if (BSON_ITER_HOLDS_DOCUMENT(&it) && i + 1 < step.path.size()) {
             out.appendDocument(key, [&](BsonBuilder& b) {

@@ -236,9 +236,9 @@ Status SpecParser::parseInclusion(const bson_iter_t& elem, ProjectionNode& paren
     }
     if (!topLevelId) {
         if (_inclusion && !*_inclusion)
-            return error(ErrorCodes::Location31253, "Cannot do inclusion on field " +
-                                                        std::string(key) +
-                                                        " in exclusion projection");
+            return error(
+                ErrorCodes::Location31253,
+                "Cannot do inclusion on field " + std::string(key) + " in exclusion projection");
         _inclusion = true;
     }
     return Status::OK();
@@ -254,8 +254,8 @@ Status SpecParser::parseExclusion(const bson_iter_t& elem, ProjectionNode& paren
     if (!added.isOK()) return added.getStatus();
     if (key == "_id" && &parent == &_tree.root) return Status::OK();
     if (_inclusion && *_inclusion)
-        return error(ErrorCodes::Location31254, "Cannot do exclusion on field " +
-                                                    std::string(key) + " in inclusion projection");
+        return error(ErrorCodes::Location31254, "Cannot do exclusion on field " + std::string(key) +
+                                                    " in inclusion projection");
     _inclusion = false;
     return Status::OK();
 }
@@ -271,9 +271,9 @@ Status SpecParser::parseLiteral(const bson_iter_t& elem, ProjectionNode& parent)
     auto added = addNode(parent, path.getValue(), std::move(leaf));
     if (!added.isOK()) return added.getStatus();
     if (_inclusion && !*_inclusion)
-        return error(ErrorCodes::Location31310,
-                     "Cannot use an expression for field " + std::string(iterKey(elem)) +
-                         " in an exclusion projection");
+        return error(ErrorCodes::Location31310, "Cannot use an expression for field " +
+                                                    std::string(iterKey(elem)) +
+                                                    " in an exclusion projection");
     _inclusion = true;
     return Status::OK();
 }
@@ -283,8 +283,8 @@ Status SpecParser::parseSubObject(const bson_iter_t& elem, ProjectionNode& paren
     std::string_view key = iterKey(elem);
     auto path = projectionPath(key);
     if (!path.isOK()) return path.getStatus();
-    std::string fullPath = parentPath.empty() ? path.getValue().dotted()
-                                              : parentPath + "." + path.getValue().dotted();
+    std::string fullPath =
+        parentPath.empty() ? path.getValue().dotted() : parentPath + "." + path.getValue().dotted();
     BsonView sub = subDocument(elem);
     bson_iter_t first;
     sub.iterInit(&first);
@@ -294,12 +294,13 @@ Status SpecParser::parseSubObject(const bson_iter_t& elem, ProjectionNode& paren
         auto handled = parseOperatorObject(elem, parent, path.getValue(), fullPath);
         if (!handled.isOK()) return handled.getStatus();
         if (handled.getValue()) return Status::OK();
-        return error(ErrorCodes::Location31325, "Unknown expression " + std::string(iterKey(first)));
+        return error(ErrorCodes::Location31325,
+                     "Unknown expression " + std::string(iterKey(first)));
     }
     if (!hasFirst)
-        return error(ErrorCodes::Location51270,
-                     "An empty sub-projection is not a valid value. Found empty object at path " +
-                         fullPath);
+        return error(
+            ErrorCodes::Location51270,
+            "An empty sub-projection is not a valid value. Found empty object at path " + fullPath);
     auto node = addNode(parent, path.getValue(), ProjectionNode{});
     if (!node.isOK()) return node.getStatus();
     bson_iter_t it;
@@ -377,12 +378,12 @@ Status SpecParser::parseFindSlice(const bson_iter_t& arg, ProjectionNode& parent
             return error(ErrorCodes::Location31257,
                          "$slice expects the skip argument to be a number, got " + typeName(skip));
         if (!isNumber(limit))
-            return error(ErrorCodes::Location31258,
-                         "$slice expects the limit argument to be a number, got " +
-                             typeName(limit));
+            return error(
+                ErrorCodes::Location31258,
+                "$slice expects the limit argument to be a number, got " + typeName(limit));
         if (numberInt(limit) <= 0)
-            return error(ErrorCodes::Location31259, "$slice limit must be positive, got " +
-                                                        std::to_string(numberInt(limit)));
+            return error(ErrorCodes::Location31259,
+                         "$slice limit must be positive, got " + std::to_string(numberInt(limit)));
         step.skip = numberInt(skip);
         step.limit = numberInt(limit);
     } else {
@@ -400,8 +401,7 @@ Status SpecParser::parseFindSlice(const bson_iter_t& arg, ProjectionNode& parent
 }
 
 // {path: {$op: ...}} as an expression; false when $op names no expression operator.
-StatusWith<bool> SpecParser::parseGenericExpression(const bson_iter_t& elem,
-                                                    ProjectionNode& parent,
+StatusWith<bool> SpecParser::parseGenericExpression(const bson_iter_t& elem, ProjectionNode& parent,
                                                     const FieldPath& path) {
     auto expr = parseExpression(elem, _exprCtx);
     if (!expr.isOK()) {
@@ -472,8 +472,7 @@ StatusWith<std::shared_ptr<const ProjectionTree>> parseProjectionTree(BsonView s
     SpecParser parser(*tree, scope);
     bson_iter_t it;
     if (!spec.iterInit(&it)) return error(ErrorCodes::BadValue, "malformed projection");
-    while (bson_iter_next(&it))
-        MONGOSD_RETURN_IF_ERROR(parser.parseElement(it, tree->root, "", 1));
+    while (bson_iter_next(&it)) MONGOSD_RETURN_IF_ERROR(parser.parseElement(it, tree->root, "", 1));
     MONGOSD_RETURN_IF_ERROR(parser.finish());
     return std::shared_ptr<const ProjectionTree>(std::move(tree));
 }

@@ -101,7 +101,9 @@ class ElemMatchObjectPredicate final : public ValuePredicate {
 public:
     explicit ElemMatchObjectPredicate(std::unique_ptr<MatchExpression> sub)
         : _sub(std::move(sub)) {}
-    bool test(const bson_iter_t& value) const override { return matchingElement(value).has_value(); }
+    bool test(const bson_iter_t& value) const override {
+        return matchingElement(value).has_value();
+    }
     std::optional<size_t> matchingElement(const bson_iter_t& value) const override;
     bool expandsLeafArray() const override { return false; }
 
@@ -113,7 +115,9 @@ private:
 class ElemMatchValuePredicate final : public ValuePredicate {
 public:
     explicit ElemMatchValuePredicate(std::unique_ptr<MatchExpression> ops) : _ops(std::move(ops)) {}
-    bool test(const bson_iter_t& value) const override { return matchingElement(value).has_value(); }
+    bool test(const bson_iter_t& value) const override {
+        return matchingElement(value).has_value();
+    }
     std::optional<size_t> matchingElement(const bson_iter_t& value) const override;
     bool expandsLeafArray() const override { return false; }
 

@@ -18,8 +18,8 @@ int parseCode(const std::string& spec, ProjectionPolicy policy = ProjectionPolic
 }
 
 std::string applied(const std::string& spec, const std::string& doc,
-                  ProjectionPolicy policy = ProjectionPolicy::kFind,
-                  std::optional<size_t> position = std::nullopt) {
+                    ProjectionPolicy policy = ProjectionPolicy::kFind,
+                    std::optional<size_t> position = std::nullopt) {
     auto p = Projection::parse(parseJson(spec), policy);
     if (!p.isOK()) return "parse error " + std::to_string(p.getStatus().code());
     auto out = p.getValue().apply(parseJson(doc), ProjectionContext{position, nullptr});
@@ -82,8 +82,8 @@ TEST(ProjectionParse, AggregatePolicy) {
 TEST(ProjectionParse, ScopeVariablesAreKnownAtParseTime) {
     Variables scope(parseJson("{}").view());
     scope.bound.emplace_back("limit", Value::int32(7));
-    auto p = Projection::parse(parseJson(R"({"x": "$$limit"})"), ProjectionPolicy::kAggregate,
-                               &scope);
+    auto p =
+        Projection::parse(parseJson(R"({"x": "$$limit"})"), ProjectionPolicy::kAggregate, &scope);
     ASSERT_TRUE(p.isOK()) << p.getStatus().toString();
     auto out = p.getValue().apply(parseJson(R"({"_id": 1})"), ProjectionContext{{}, &scope});
     ASSERT_TRUE(out.isOK());
@@ -104,11 +104,12 @@ TEST(ProjectionApply, ComputedFieldsAndRemove) {
               "error " + std::to_string(ErrorCodes::TypeMismatch));
 }
 
-TEST(ProjectionApply, NestedArraysDifferByPolicy) {
-    const std::string doc = R"({"_id": 1, "a": [[{"b": 1, "c": 2}], {"b": 3}]})";
+TEST(ProjectionApply, NestedArraysAreDescendedInBothPolicies) {
+    const std::string doc = R"({"_id": 1, "a": [[{"b": 1, "c": 2}, 7], {"b": 3}]})";
     EXPECT_EQ(applied(R"({"a.b": 1})", doc), R"({"_id":1,"a":[[{"b":1}],{"b":3}]})");
     EXPECT_EQ(applied(R"({"a.b": 1})", doc, ProjectionPolicy::kAggregate),
-              R"({"_id":1,"a":[{"b":3}]})");
+              R"({"_id":1,"a":[[{"b":1}],{"b":3}]})");
+    EXPECT_EQ(applied(R"({"a.c": 0})", doc), R"({"_id":1,"a":[[{"b":1},7],{"b":3}]})");
 }
 
 TEST(ProjectionApply, SliceElemMatchPositional) {
