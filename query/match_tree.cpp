@@ -121,15 +121,9 @@ bool OrMatch::matches(BsonView doc) const {
     return false;
 }
 
-bool OrMatch::matchesRecordingPosition(BsonView doc, std::optional<size_t>* pos) const {
-    for (const auto& c : _children)
-        if (c->matchesRecordingPosition(doc, pos)) return true;
-    return false;
-}
-
-bool OrMatch::matchesReportingError(BsonView doc, std::optional<size_t>* pos, Status* error) const {
+bool OrMatch::matchesReportingError(BsonView doc, std::optional<size_t>*, Status* error) const {
     for (const auto& c : _children) {
-        if (c->matchesReportingError(doc, pos, error)) return true;
+        if (c->matchesReportingError(doc, nullptr, error)) return true;
         if (!error->isOK()) return false;
     }
     return false;

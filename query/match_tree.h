@@ -67,8 +67,7 @@ public:
 class OrMatch final : public ListMatch {
 public:
     bool matches(BsonView doc) const override;
-    // The position recorded by the first clause that matches.
-    bool matchesRecordingPosition(BsonView doc, std::optional<size_t>* pos) const override;
+    // Records no array position, as MongoDB's $or (so "a.$" after an $or filter fails).
     bool matchesReportingError(BsonView doc, std::optional<size_t>* pos,
                                Status* error) const override;
     bool matchesElement(const bson_iter_t& value) const override;
