@@ -1,4 +1,4 @@
-// Per-document cost of the matcher and of the update engine on a ~1 KB starGrad course document
+// Per-document cost of the matcher and of the update engine on a 1.1 KB starGrad course document
 // (strings, a nested document, an array of tags and an array of 10 session subdocuments). Each
 // family has a peer measured in the same run, so the figures read as ratios:
 //   matcher -> BM_Peer_IterWalk: a recursive bson_iter walk over every element of the document;
@@ -28,26 +28,25 @@ std::string sessionsJson() {
     std::string out = "[";
     for (int i = 0; i < 10; ++i) {
         if (i) out += ",";
-        out += R"({"week":)" + std::to_string(i + 1) + R"(,"topic":"Week )" + std::to_string(i + 1) +
-               R"(: replication and consensus","minutes":)" + std::to_string(45 + 5 * i) +
-               R"(,"published":true})";
+        out += R"({"week":)" + std::to_string(i + 1) + R"(,"topic":"Week )" +
+               std::to_string(i + 1) + R"(: raft labs","minutes":)" +
+               std::to_string(45 + 5 * i) + R"(,"published":true})";
     }
     return out + "]";
 }
 
 const BsonObj& courseDocument() {
-    static const BsonObj doc = fromJson(
-        R"({"_id":{"$oid":"65a1b2c3d4e5f60718293a4b"},)"
-        R"("title":"Distributed Systems Fundamentals","category":"Systems",)"
-        R"("level":"intermediate","rating":4.8,"weeks":10,"enrolled":1037,)"
-        R"("published":{"$date":"2026-02-11T09:00:00.000Z"},)"
-        R"("tags":["replication","consensus","sharding","raft","paxos"],)"
-        R"("instructor":{"name":"Prof. Lin Wei","email":"lin.wei@stargrad.example",)"
-        R"("office":{"building":"B","floor":3},"rating":4.75},)"
-        R"("description":"How replicated state machines, leader election, quorums and )"
-        R"(sharding fit together, with labs on a small key-value store.",)"
-        R"("sessions":)" +
-        sessionsJson() + "}");
+    static const BsonObj doc =
+        fromJson(R"({"_id":{"$oid":"65a1b2c3d4e5f60718293a4b"},)"
+                 R"("title":"Distributed Systems Fundamentals","category":"Systems",)"
+                 R"("level":"intermediate","rating":4.8,"weeks":10,"enrolled":1037,)"
+                 R"("published":{"$date":"2026-02-11T09:00:00.000Z"},)"
+                 R"("tags":["replication","consensus","sharding","raft","paxos"],)"
+                 R"("instructor":{"name":"Prof. Lin Wei","email":"lin.wei@stargrad.example",)"
+                 R"("office":{"building":"B","floor":3},"rating":4.75},)"
+                 R"("description":"Replicated state machines, leader election and quorums.",)"
+                 R"("sessions":)" +
+                 sessionsJson() + "}");
     return doc;
 }
 
@@ -113,8 +112,8 @@ void matchBench(benchmark::State& state, const char* filterJson, bool expected) 
 }
 
 BENCHMARK_CAPTURE(matchBench, Eq_TopLevel, R"({"level":"intermediate"})", true);
-BENCHMARK_CAPTURE(matchBench, Range_NestedPath,
-                  R"({"instructor.office.floor":{"$gte":2,"$lt":5}})", true);
+BENCHMARK_CAPTURE(matchBench, Range_NestedPath, R"({"instructor.office.floor":{"$gte":2,"$lt":5}})",
+                  true);
 BENCHMARK_CAPTURE(matchBench, In_10,
                   R"({"category":{"$in":["Art","Biology","Chemistry","Data","Economics",)"
                   R"("French","Geology","History","Music","Systems"]}})",
@@ -134,8 +133,8 @@ void updateBench(benchmark::State& state, const char* updateJson, const char* ar
     BsonObj update = fromJson(updateJson);
     std::optional<BsonObj> filters;
     if (arrayFiltersJson) filters = fromJson(arrayFiltersJson);
-    auto spec = UpdateSpec::parse(update, filters ? std::optional<BsonView>(filters->view())
-                                                   : std::nullopt);
+    auto spec = UpdateSpec::parse(
+        update, filters ? std::optional<BsonView>(filters->view()) : std::nullopt);
     if (!spec.isOK()) {
         state.SkipWithError(spec.getStatus().toString().c_str());
         return;
@@ -158,8 +157,8 @@ BENCHMARK_CAPTURE(updateBench, Inc_Nested, R"({"$inc":{"instructor.office.floor"
 BENCHMARK_CAPTURE(updateBench, Push_EachSlice,
                   R"({"$push":{"tags":{"$each":["labs","quorums"],"$slice":-5}}})", nullptr);
 // arrayFilters is an array; the JSON parser takes objects, so it is given as {"0": ...}.
-BENCHMARK_CAPTURE(updateBench, ArrayFilters_Set,
-                  R"({"$set":{"sessions.$[s].published":false}})", R"({"0":{"s.week":{"$gte":5}}})");
+BENCHMARK_CAPTURE(updateBench, ArrayFilters_Set, R"({"$set":{"sessions.$[s].published":false}})",
+                  R"({"0":{"s.week":{"$gte":5}}})");
 
 }  // namespace
 }  // namespace mongosd::query

@@ -28,8 +28,11 @@ struct Options {
     size_t cacheMB = 1024;
 };
 
+std::string ownDir;  // the temp dir this run created, removed on every exit
+
 [[noreturn]] void die(const std::string& what) {
     std::fprintf(stderr, "scan_bench: %s\n", what.c_str());
+    if (!ownDir.empty()) std::filesystem::remove_all(ownDir);
     std::exit(1);
 }
 
@@ -39,11 +42,16 @@ Options parseArgs(int argc, char** argv) {
         std::string a = argv[i];
         if (i + 1 >= argc) die("missing value for " + a);
         std::string v = argv[++i];
-        if (a == "--docs") o.docs = std::atoll(v.c_str());
-        else if (a == "--repeat") o.repeat = std::atoi(v.c_str());
-        else if (a == "--dir") o.dir = v;
-        else if (a == "--cache-mb") o.cacheMB = static_cast<size_t>(std::atoll(v.c_str()));
-        else die("unknown option " + a + " (--docs N --repeat R --dir D --cache-mb M)");
+        if (a == "--docs")
+            o.docs = std::atoll(v.c_str());
+        else if (a == "--repeat")
+            o.repeat = std::atoi(v.c_str());
+        else if (a == "--dir")
+            o.dir = v;
+        else if (a == "--cache-mb")
+            o.cacheMB = static_cast<size_t>(std::atoll(v.c_str()));
+        else
+            die("unknown option " + a + " (--docs N --repeat R --dir D --cache-mb M)");
     }
     if (o.docs < 1000 || o.repeat < 1) die("--docs must be >= 1000, --repeat >= 1");
     return o;
@@ -178,8 +186,8 @@ int runBench(const Options& o) {
     auto loadStart = std::chrono::steady_clock::now();
     bench.load(o.docs);
     std::chrono::duration<double> loadTime = std::chrono::steady_clock::now() - loadStart;
-    std::printf("loaded %lld documents in %.1f s (%.0f docs/s)\n",
-                static_cast<long long>(o.docs), loadTime.count(), o.docs / loadTime.count());
+    std::printf("loaded %lld documents in %.1f s (%.0f docs/s)\n", static_cast<long long>(o.docs),
+                loadTime.count(), o.docs / loadTime.count());
 
     const char* selective = R"({"bucket": 7})";
     const char* empty = "{}";
@@ -192,18 +200,14 @@ int runBench(const Options& o) {
         double seconds;
     };
     Row rows[] = {
-        {"count, selective filter", bestSeconds(o.repeat, matching, [&] {
-             return bench.count(selective);
-         })},
-        {"count, empty filter (peer)", bestSeconds(o.repeat, o.docs, [&] {
-             return bench.count(empty);
-         })},
-        {"find, selective filter", bestSeconds(o.repeat, matching, [&] {
-             return bench.find(selective);
-         })},
-        {"find, empty filter, all batches (peer)", bestSeconds(o.repeat, o.docs, [&] {
-             return bench.find(empty);
-         })},
+        {"count, selective filter",
+         bestSeconds(o.repeat, matching, [&] { return bench.count(selective); })},
+        {"count, empty filter (peer)",
+         bestSeconds(o.repeat, o.docs, [&] { return bench.count(empty); })},
+        {"find, selective filter",
+         bestSeconds(o.repeat, matching, [&] { return bench.find(selective); })},
+        {"find, empty filter, all batches (peer)",
+         bestSeconds(o.repeat, o.docs, [&] { return bench.find(empty); })},
     };
     std::printf("%-40s %10s %14s\n", "query", "seconds", "scanned docs/s");
     for (const Row& r : rows)
@@ -217,14 +221,14 @@ int runBench(const Options& o) {
 }  // namespace mongosd::shard
 
 int main(int argc, char** argv) {
-    auto o = mongosd::shard::parseArgs(argc, argv);
-    bool ownDir = o.dir.empty();
-    if (ownDir) {
+    using namespace mongosd::shard;
+    auto o = parseArgs(argc, argv);
+    if (o.dir.empty()) {
         char tmpl[] = "/tmp/scan_bench.XXXXXX";
-        if (!mkdtemp(tmpl)) mongosd::shard::die("mkdtemp failed");
-        o.dir = tmpl;
+        if (!mkdtemp(tmpl)) die("mkdtemp failed");
+        o.dir = ownDir = tmpl;
     }
-    int rc = mongosd::shard::runBench(o);
-    if (ownDir) std::filesystem::remove_all(o.dir);
+    int rc = runBench(o);
+    if (!ownDir.empty()) std::filesystem::remove_all(ownDir);
     return rc;
 }

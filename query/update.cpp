@@ -35,7 +35,9 @@ bool isPositional(std::string_view part) { return !part.empty() && part[0] == '$
 
 // '$[]' and '$[id]' need their parent to be an array; '$' and names need an object or an array
 // position. MongoDB holds the two as different node types, so one parent cannot have both.
-bool isArrayFilterPart(std::string_view part) { return part.size() >= 3 && part.substr(0, 2) == "$["; }
+bool isArrayFilterPart(std::string_view part) {
+    return part.size() >= 3 && part.substr(0, 2) == "$[";
+}
 
 // Whether node's children already have the other kind than `part` (see isArrayFilterPart).
 bool mixesNodeKinds(const UpdateNode& node, std::string_view part) {

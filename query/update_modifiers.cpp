@@ -252,18 +252,18 @@ Status renameSource(BsonView root, std::string_view dotted, bson_iter_t* out, bo
         if (!findPart(container, inArray, part, &field)) return Status::OK();
         if (last) {
             if (crossedArray)
-                return Status(ErrorCodes::BadValue, "The source field cannot be an array element, '" +
-                                                        std::string(dotted) + "' has an array");
+                return Status(ErrorCodes::BadValue,
+                              "The source field cannot be an array element, '" +
+                                  std::string(dotted) + "' has an array");
             *out = field;
             *found = true;
             return Status::OK();
         }
         inArray = BSON_ITER_HOLDS_ARRAY(&field);
         if (!inArray && !BSON_ITER_HOLDS_DOCUMENT(&field))
-            return Status(ErrorCodes::PathNotViable, "cannot use the part (" +
-                                                         std::string(nextPart(dotted, start, &last)) +
-                                                         " of " + std::string(dotted) +
-                                                         ") to traverse a non-document value");
+            return Status(ErrorCodes::PathNotViable,
+                          "cannot use the part (" + std::string(nextPart(dotted, start, &last)) +
+                              " of " + std::string(dotted) + ") to traverse a non-document value");
         crossedArray = crossedArray || inArray;
         bson_iter_recurse(&field, &container);
     }

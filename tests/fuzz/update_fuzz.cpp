@@ -97,8 +97,8 @@ void checkResult(BsonView before, const mongosd::StatusWith<BsonObj>& result) {
         return;
     }
     const BsonObj& out = result.getValue();
-    Status valid = mongosd::validateBson(out.data(), out.size(), mongosd::kMaxInternalBsonSize,
-                                         1000);
+    Status valid =
+        mongosd::validateBson(out.data(), out.size(), mongosd::kMaxInternalBsonSize, 1000);
     if (!valid.isOK()) fail("invalid result", valid);
     if (!sameId(before, out)) fail("_id changed", Status(ErrorCodes::BadValue, "_id"));
 }

@@ -18,20 +18,18 @@ struct Outcome {
 };
 
 Outcome apply(const std::string& update, const std::string& doc,
-              std::optional<size_t> matched = std::nullopt,
-              const std::string& arrayFilters = "") {
+              std::optional<size_t> matched = std::nullopt, const std::string& arrayFilters = "") {
     std::optional<BsonObj> filters;
     if (!arrayFilters.empty()) filters = parseJson(arrayFilters);
-    auto spec = UpdateSpec::parse(parseJson(update), filters ? std::optional<BsonView>(*filters)
-                                                             : std::nullopt);
+    auto spec = UpdateSpec::parse(parseJson(update),
+                                  filters ? std::optional<BsonView>(*filters) : std::nullopt);
     if (!spec.isOK()) return {spec.getStatus().code(), ""};
     auto out = spec.getValue().apply(parseJson(doc), matched);
     if (!out.isOK()) return {out.getStatus().code(), ""};
     return {ErrorCodes::OK, json::toJson(out.getValue())};
 }
 
-const char* const kDoc =
-    R"({"_id":1,"a":1,"s":5,"arr":[{"x":1},{"x":2}],"m":{"n":[1,2]}})";
+const char* const kDoc = R"({"_id":1,"a":1,"s":5,"arr":[{"x":1},{"x":2}],"m":{"n":[1,2]}})";
 
 TEST(UpdateRename, SourceInsideAnArrayIsBadValue) {
     EXPECT_EQ(apply(R"({"$rename": {"arr.0.x": "q"}})", kDoc).code, ErrorCodes::BadValue);
@@ -47,7 +45,8 @@ TEST(UpdateRename, SourceCrossingAnArrayByNameOrAScalarIsPathNotViable) {
 }
 
 TEST(UpdateRename, MissingSourceIsANoOpEvenInsideArrays) {
-    EXPECT_EQ(apply(R"({"$rename": {"arr.0.nope": "q"}})", kDoc).doc, json::toJson(parseJson(kDoc)));
+    EXPECT_EQ(apply(R"({"$rename": {"arr.0.nope": "q"}})", kDoc).doc,
+              json::toJson(parseJson(kDoc)));
     EXPECT_EQ(apply(R"({"$rename": {"arr.5.x": "q"}})", kDoc).doc, json::toJson(parseJson(kDoc)));
     EXPECT_EQ(apply(R"({"$rename": {"nope": "arr.y"}})", kDoc).doc, json::toJson(parseJson(kDoc)));
     EXPECT_EQ(apply(R"({"$rename": {"nope": "arr.7"}})", kDoc).doc, json::toJson(parseJson(kDoc)));
