@@ -74,6 +74,7 @@ void checkApplyError(const Status& s) {
         case ErrorCodes::PathNotViable:
         case ErrorCodes::ImmutableField:
         case ErrorCodes::BSONObjectTooLarge:
+        case ErrorCodes::ConflictingUpdateOperators:  // two paths reach one array element
         case ErrorCodes::DollarPrefixedFieldName:
         case ErrorCodes::EmptyFieldName:
             return;
