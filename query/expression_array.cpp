@@ -188,13 +188,28 @@ private:
     ExprPtr _input, _body, _limit;
 };
 
+// An optional bson_iter_t. Not std::optional<bson_iter_t>: as a template argument bson_iter_t
+// loses its typedef's 128-byte alignment, so *opt binds a misaligned bson_iter_t& (undefined
+// behaviour clang's UBSan reports; found by expression_fuzz). A member keeps the alignment.
+struct MaybeIter {
+    bson_iter_t it{};
+    bool present = false;
+    MaybeIter& operator=(const bson_iter_t& i) {
+        it = i;
+        present = true;
+        return *this;
+    }
+    explicit operator bool() const { return present; }
+    const bson_iter_t& operator*() const { return it; }
+};
+
 StatusWith<ExprPtr> parseIterate(bool isFilter, const bson_iter_t& arg, const ParseContext& ctx) {
     const char* op = isFilter ? "$filter" : "$map";
     const char* bodyName = isFilter ? "cond" : "in";
     if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
         return badValue(std::string(op) + " only supports an object as its argument");
     std::string as = "this";
-    std::optional<bson_iter_t> input, body, limit;
+    MaybeIter input, body, limit;
     bson_iter_t it;
     bson_iter_recurse(&arg, &it);
     while (bson_iter_next(&it)) {
@@ -262,7 +277,7 @@ private:
 StatusWith<ExprPtr> parseReduce(const bson_iter_t& arg, const ParseContext& ctx) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
         return badValue("$reduce requires an object as an argument");
-    std::optional<bson_iter_t> parts[3];
+    MaybeIter parts[3];
     const char* names[3] = {"input", "initialValue", "in"};
     bson_iter_t it;
     bson_iter_recurse(&arg, &it);

@@ -49,6 +49,8 @@ StatusWith<std::shared_ptr<const Regex>> Regex::compile(std::string_view pattern
         return Status(ErrorCodes::Location51091, "Regular expression is invalid: " +
                                                      std::string(reinterpret_cast<char*>(message)));
     }
+    // Best effort: where PCRE2 has no JIT (or no executable memory), pcre2_match interprets.
+    (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
     return std::shared_ptr<const Regex>(
         new Regex(std::string(pattern), std::string(options), code));
 }
@@ -56,12 +58,22 @@ StatusWith<std::shared_ptr<const Regex>> Regex::compile(std::string_view pattern
 Regex::~Regex() { pcre2_code_free(static_cast<pcre2_code*>(_code)); }
 
 bool Regex::matches(std::string_view subject) const {
+    // One match-data block per thread, reused by every match. $regex asks only whether the
+    // pattern matches, so one ovector pair suffices (pcre2_match returns 0, still a match, when
+    // the pattern has more groups than fit).
+    struct ThreadMatchData {
+        pcre2_match_data* data = pcre2_match_data_create(1, nullptr);
+        ~ThreadMatchData() { pcre2_match_data_free(data); }
+    };
+    thread_local ThreadMatchData tls;
+    if (!tls.data) return false;
     auto* code = static_cast<pcre2_code*>(_code);
-    pcre2_match_data* data = pcre2_match_data_create_from_pattern(code, nullptr);
-    if (!data) return false;
-    int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0,
-                         data, nullptr);
-    pcre2_match_data_free(data);
+    auto* text = reinterpret_cast<PCRE2_SPTR>(subject.data());
+    int rc = pcre2_match(code, text, subject.size(), 0, 0, tls.data, nullptr);
+    // The JIT's stack (32 KiB) is smaller than the interpreter's heap limit: a pattern that
+    // exhausts it still gets the interpreter's answer, as before the JIT.
+    if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
+        rc = pcre2_match(code, text, subject.size(), 0, PCRE2_NO_JIT, tls.data, nullptr);
     return rc >= 0;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // A compiled regular expression with MongoDB's $regex semantics: PCRE2 (the engine MongoDB uses),
 // UTF-8, options i (caseless), m (multiline), s (dot matches newline), x (extended). Immutable
-// once compiled; matches() may be called from any thread (match data is per call).
+// once compiled (JIT-compiled where PCRE2 supports it); matches() may be called from any thread
+// (each thread reuses its own match data).
 
 #include <memory>
 #include <string>

@@ -33,11 +33,24 @@ Status conflict(std::string_view path, std::string_view at) {
 
 bool isPositional(std::string_view part) { return !part.empty() && part[0] == '$'; }
 
+// '$[]' and '$[id]' need their parent to be an array; '$' and names need an object or an array
+// position. MongoDB holds the two as different node types, so one parent cannot have both.
+bool isArrayFilterPart(std::string_view part) {
+    return part.size() >= 3 && part.substr(0, 2) == "$[";
+}
+
+// Whether node's children already have the other kind than `part` (see isArrayFilterPart).
+bool mixesNodeKinds(const UpdateNode& node, std::string_view part) {
+    return !node.children.empty() && !node.children.count(part) &&
+           isArrayFilterPart(node.children.begin()->first) != isArrayFilterPart(part);
+}
+
 // What parsing paths learns about positional components.
 struct PathContext {
     const ArrayFilterMap* arrayFilters;
     std::set<std::string, std::less<>> usedIdentifiers;
     bool positional = false;
+    std::vector<std::pair<std::string, std::string>> renames;
 };
 
 // Checks the '$' components of a path: '$', '$[]' or '$[id]' with a known id, never first.
@@ -82,6 +95,7 @@ Status addPath(UpdateNode& root, std::string_view dotted, PathContext& ctx, Upda
     UpdateNode* node = &root;
     std::string prefix;
     for (size_t i = 0; i < fp.size(); ++i) {
+        if (mixesNodeKinds(*node, fp.part(i))) return conflict(dotted, prefix);
         if (i) prefix += '.';
         prefix += fp.part(i);
         auto [pos, inserted] = node->children.try_emplace(std::string(fp.part(i)));
@@ -111,6 +125,8 @@ public:
 private:
     Status applyField(const bson_iter_t& it, std::string_view name, const UpdateNode& node,
                       BsonBuilder& out, bool inArray);
+    Status applyFieldAt(const bson_iter_t& it, std::string_view name, const UpdateNode& node,
+                        BsonBuilder& out, bool inArray);
     Status createField(std::string_view name, const UpdateNode& node, BsonBuilder& out);
     // The children of an array node that apply to element `k` (value `elem`).
     StatusWith<std::vector<const UpdateNode*>> childrenFor(const UpdateNode& node, uint32_t k,
@@ -119,11 +135,13 @@ private:
                         const std::vector<const UpdateNode*>& children, BsonBuilder& out);
     // True when the subtree can create something (a pure-$unset subtree creates nothing).
     bool createsAnything(const UpdateNode& node) const;
+    bool createsInArray(const UpdateNode& node) const;
     ModifierContext context(std::string_view field) const {
         return ModifierContext{_root, _upsertInsert, _nowMs, field};
     }
 
     BsonView _root;
+    std::vector<std::string_view> _path;  // of the field applyField is in, for messages
     bool _upsertInsert;
     int64_t _nowMs;
     std::optional<size_t> _matched;
@@ -138,6 +156,18 @@ bool hasPositionalChild(const UpdateNode& node) {
 Status arrayUpdateOnNonArray(std::string_view name) {
     return Status(ErrorCodes::BadValue, "Cannot apply array updates to non-array element " +
                                             std::string(name));
+}
+
+// A $rename leaf inside an array does nothing: checkRename rejected the update if its source
+// exists.
+bool onlyRenames(const UpdateNode& node) {
+    if (node.op != Op::kNone) return node.op == Op::kRenameTo || node.op == Op::kRenameFrom;
+    return std::all_of(node.children.begin(), node.children.end(),
+                       [](const auto& c) { return onlyRenames(c.second); });
+}
+
+bool Applier::createsInArray(const UpdateNode& node) const {
+    return createsAnything(node) && !onlyRenames(node);
 }
 
 bool Applier::createsAnything(const UpdateNode& node) const {
@@ -176,6 +206,14 @@ Status Applier::createField(std::string_view name, const UpdateNode& node, BsonB
 
 Status Applier::applyField(const bson_iter_t& it, std::string_view name, const UpdateNode& node,
                            BsonBuilder& out, bool inArray) {
+    _path.push_back(name);
+    Status st = applyFieldAt(it, name, node, out, inArray);
+    _path.pop_back();
+    return st;
+}
+
+Status Applier::applyFieldAt(const bson_iter_t& it, std::string_view name, const UpdateNode& node,
+                             BsonBuilder& out, bool inArray) {
     if (node.op != Op::kNone) {
         auto r = applyModifier(node, &it, context(name));
         if (!r.isOK()) return r.getStatus();
@@ -262,23 +300,37 @@ StatusWith<std::vector<const UpdateNode*>> Applier::childrenFor(const UpdateNode
     return out;
 }
 
-// Several paths may address one element ("a.$[]" and "a.$[x]"): each applies in turn.
-Status Applier::applyElement(const bson_iter_t& elem, std::string_view key,
-                             const std::vector<const UpdateNode*>& children, BsonBuilder& out) {
-    if (children.size() == 1) return applyField(elem, key, *children[0], out, true);
-    BsonObj current = copyValue(elem);
-    for (const UpdateNode* child : children) {
-        BsonBuilder next;
-        MONGOSD_RETURN_IF_ERROR(applyField(operandIter(current), "", *child, next, true));
-        current = next.obj();
+// Several paths may address one element ("a.$" and "a.0", "a.$[]" and "a.$[x]"): like MongoDB,
+// their subtrees merge into one, and two of them updating the same field is a conflict.
+Status mergeInto(UpdateNode& into, const UpdateNode& from, const std::string& path) {
+    if (into.op != Op::kNone || from.op != Op::kNone)
+        return Status(ErrorCodes::ConflictingUpdateOperators,
+                      "Update created a conflict at '" + path + "'");
+    for (const auto& [name, child] : from.children) {
+        if (mixesNodeKinds(into, name))
+            return Status(ErrorCodes::ConflictingUpdateOperators,
+                          "Update created a conflict at '" + path + "'");
+        auto [pos, inserted] = into.children.try_emplace(name, child);
+        if (!inserted) MONGOSD_RETURN_IF_ERROR(mergeInto(pos->second, child, path + "." + name));
     }
-    out.appendIter(key, operandIter(current));
     return Status::OK();
 }
 
+Status Applier::applyElement(const bson_iter_t& elem, std::string_view key,
+                             const std::vector<const UpdateNode*>& children, BsonBuilder& out) {
+    if (children.size() == 1) return applyField(elem, key, *children[0], out, true);
+    std::string path;
+    for (std::string_view part : _path) path.append(part).append(".");
+    path += key;
+    UpdateNode merged = *children[0];
+    for (size_t i = 1; i < children.size(); ++i)
+        MONGOSD_RETURN_IF_ERROR(mergeInto(merged, *children[i], path));
+    return applyField(elem, key, merged, out, true);
+}
+
 Status Applier::applyArray(const bson_iter_t& src, const UpdateNode& node, BsonBuilder& out) {
-    for (const auto& [name, _] : node.children)
-        if (FieldPath::arrayIndex(name) < 0 && !isPositional(name))
+    for (const auto& [name, child] : node.children)
+        if (FieldPath::arrayIndex(name) < 0 && !isPositional(name) && !onlyRenames(child))
             return Status(ErrorCodes::PathNotViable,
                           "Cannot create field '" + name + "' in an array element");
     if (node.children.count("$") && !_matched)
@@ -301,11 +353,11 @@ Status Applier::applyArray(const bson_iter_t& src, const UpdateNode& node, BsonB
     // Positions past the end: pad with null up to the highest one that is set.
     long long highest = -1;
     for (const auto& [name, child] : node.children)
-        if (createsAnything(child)) highest = std::max(highest, FieldPath::arrayIndex(name));
+        if (createsInArray(child)) highest = std::max(highest, FieldPath::arrayIndex(name));
     for (long long i = n; i <= highest; ++i) {
         std::string_view key = arrayIndexKey(static_cast<uint32_t>(i), buf);
         auto c = node.children.find(key);
-        if (c == node.children.end() || !createsAnything(c->second))
+        if (c == node.children.end() || !createsInArray(c->second))
             out.appendNull(key);
         else
             MONGOSD_RETURN_IF_ERROR(createField(key, c->second, out));
@@ -368,6 +420,7 @@ Status addRename(UpdateNode& root, const bson_iter_t& field, PathContext& ctx) {
     BsonBuilder b;
     b.appendString("", from);
     leaf->operand = b.obj();
+    ctx.renames.emplace_back(from, to);
     return Status::OK();
 }
 
@@ -508,6 +561,7 @@ StatusWith<UpdateSpec> UpdateSpec::parse(BsonView update, std::optional<BsonView
                           "The array filter for identifier '" + id +
                               "' was not used in the update document");
     spec._positional = ctx.positional;
+    spec._renames = std::move(ctx.renames);
     return spec;
 }
 
@@ -523,6 +577,7 @@ StatusWith<BsonObj> UpdateSpec::applyOperators(BsonView doc, bool upsertInsert,
     } else {
         bson_iter_t root;
         if (!doc.iterInit(&root)) return Status(ErrorCodes::InvalidBSON, "bad document");
+        for (const auto& [from, to] : _renames) MONGOSD_RETURN_IF_ERROR(checkRename(doc, from, to));
         BsonBuilder out;
         auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::system_clock::now().time_since_epoch());

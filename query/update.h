@@ -12,6 +12,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/bson.h"
 
@@ -73,6 +75,8 @@ private:
     std::optional<BsonObj> _replacement;
     UpdateNode _root;
     ArrayFilterMap _arrayFilters;
+    // $rename's (from, to) pairs, checked against each document before the trie applies.
+    std::vector<std::pair<std::string, std::string>> _renames;
     bool _positional = false;
 };
 

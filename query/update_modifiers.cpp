@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/bson_compare.h"
+#include "query/field_path.h"
 #include "query/matcher.h"
 #include "query/sort.h"
 
@@ -210,41 +211,100 @@ StatusWith<ModifierResult> applyCurrentDate(const UpdateNode& node, const Modifi
     return valueResult(b.obj());
 }
 
-// The value at a dotted path through documents only; BadValue when it crosses an array.
-StatusWith<std::optional<bson_iter_t>> renameSource(BsonView root, std::string_view dotted) {
+// Finds part `part` in `container` (positioned before its first field); an array's elements are
+// addressed by index only. False when it is missing.
+bool findPart(bson_iter_t& container, bool isArray, std::string_view part, bson_iter_t* out) {
+    long long index = isArray ? FieldPath::arrayIndex(part) : -1;
+    for (long long i = 0; bson_iter_next(&container); ++i) {
+        if (isArray ? i == index : iterKey(container) == part) {
+            *out = container;
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string_view nextPart(std::string_view dotted, size_t& start, bool* last) {
+    size_t dot = dotted.find('.', start);
+    *last = dot == std::string_view::npos;
+    std::string_view part = dotted.substr(start, *last ? std::string_view::npos : dot - start);
+    start = *last ? dotted.size() : dot + 1;
+    return part;
+}
+
+// $rename's source, resolved as MongoDB does: missing parts make it absent (a no-op), a part
+// crossing a scalar or an array by name is PathNotViable, and a value found inside an array is
+// BadValue ($rename moves whole fields, never array elements). An out-parameter: StatusWith does
+// not keep bson_iter_t's 128-byte alignment (UBSan: misaligned reference).
+Status renameSource(BsonView root, std::string_view dotted, bson_iter_t* out, bool* found) {
+    *found = false;
     bson_iter_t container;
     if (!root.iterInit(&container)) return Status(ErrorCodes::InvalidBSON, "bad document");
+    bool inArray = false, crossedArray = false, last = false;
     size_t start = 0;
     while (true) {
-        size_t dot = dotted.find('.', start);
-        std::string_view part = dotted.substr(
-            start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+        std::string_view part = nextPart(dotted, start, &last);
+        if (inArray && FieldPath::arrayIndex(part) < 0)
+            return Status(ErrorCodes::PathNotViable, "cannot use the part (" + std::string(part) +
+                                                         " of " + std::string(dotted) +
+                                                         ") to traverse an array");
         bson_iter_t field;
-        bool found = false;
-        while (bson_iter_next(&container)) {
-            if (iterKey(container) == part) {
-                field = container;
-                found = true;
-                break;
-            }
+        if (!findPart(container, inArray, part, &field)) return Status::OK();
+        if (last) {
+            if (crossedArray)
+                return Status(ErrorCodes::BadValue,
+                              "The source field cannot be an array element, '" +
+                                  std::string(dotted) + "' has an array");
+            *out = field;
+            *found = true;
+            return Status::OK();
         }
-        if (!found) return std::optional<bson_iter_t>();
-        if (BSON_ITER_HOLDS_ARRAY(&field) && dot != std::string_view::npos)
-            return Status(ErrorCodes::BadValue, "The source field cannot be an array element, '" +
-                                                    std::string(dotted) + "' has an array");
-        if (dot == std::string_view::npos) return std::optional<bson_iter_t>(field);
-        if (!BSON_ITER_HOLDS_DOCUMENT(&field)) return std::optional<bson_iter_t>();
+        inArray = BSON_ITER_HOLDS_ARRAY(&field);
+        if (!inArray && !BSON_ITER_HOLDS_DOCUMENT(&field))
+            return Status(ErrorCodes::PathNotViable,
+                          "cannot use the part (" + std::string(nextPart(dotted, start, &last)) +
+                              " of " + std::string(dotted) + ") to traverse a non-document value");
+        crossedArray = crossedArray || inArray;
         bson_iter_recurse(&field, &container);
-        start = dot + 1;
     }
 }
 
+}  // namespace
+
+Status checkRename(BsonView root, std::string_view from, std::string_view to) {
+    bson_iter_t src;
+    bool found = false;
+    Status st = renameSource(root, from, &src, &found);
+    if (!st.isOK() || !found) return st;
+    // Like the source, the destination may not be (or be created) inside an array. A scalar on
+    // the way is left to the update itself, which answers PathNotViable.
+    bson_iter_t container;
+    if (!root.iterInit(&container)) return Status(ErrorCodes::InvalidBSON, "bad document");
+    bool inArray = false, last = false;
+    size_t start = 0;
+    while (true) {
+        if (inArray)
+            return Status(ErrorCodes::BadValue, "The destination field cannot be an array "
+                                                "element, '" + std::string(to) + "' has an array");
+        bson_iter_t field;
+        if (!findPart(container, false, nextPart(to, start, &last), &field) || last)
+            return Status::OK();
+        inArray = BSON_ITER_HOLDS_ARRAY(&field);
+        if (!inArray && !BSON_ITER_HOLDS_DOCUMENT(&field)) return Status::OK();
+        bson_iter_recurse(&field, &container);
+    }
+}
+
+namespace {
+
 StatusWith<ModifierResult> applyRenameTo(const UpdateNode& node, const ModifierContext& ctx) {
     bson_iter_t from = firstOf(node.operand);
-    auto src = renameSource(ctx.root, bson_iter_utf8(&from, nullptr));
-    if (!src.isOK()) return src.getStatus();
-    if (!src.getValue()) return ModifierResult{};
-    return valueResult(*src.getValue());
+    bson_iter_t src;
+    bool found = false;
+    Status st = renameSource(ctx.root, bson_iter_utf8(&from, nullptr), &src, &found);
+    if (!st.isOK()) return st;
+    if (!found) return ModifierResult{};
+    return valueResult(src);
 }
 
 // --- arrays ---------------------------------------------------------------------------------

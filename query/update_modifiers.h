@@ -37,6 +37,11 @@ struct ModifierResult {
 StatusWith<ModifierResult> applyModifier(const UpdateNode& node, const bson_iter_t* current,
                                          const ModifierContext& ctx);
 
+// MongoDB's checks of {$rename: {from: to}} against one document, before anything changes:
+// PathNotViable when `from` crosses a scalar or an array by name, BadValue when `from` is
+// inside an array or, if `from` exists, `to` is (or would be created) inside an array.
+Status checkRename(BsonView root, std::string_view from, std::string_view to);
+
 // Whether applying the node to a missing field can create it.
 bool modifierCreates(UpdateNode::Op op, bool upsertInsert);
 

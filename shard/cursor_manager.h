@@ -31,13 +31,19 @@ struct Batch {
     size_t bytes = 0;
     bool exhausted = false;
 
+    // In the reply's batch array each document also costs a type byte and its index as a key
+    // ("12345\0"): with small documents that adds up to more than the reply's slack over 16 MiB.
+    static constexpr size_t kElementOverhead = 9;
+
     bool full() const {
         return docs.size() >= maxDocs || bytes >= maxBytes;
     }
     // Whether `doc` may still be added (the first document of a batch always may).
-    bool fits(size_t docBytes) const { return docs.empty() || bytes + docBytes <= maxBytes; }
+    bool fits(size_t docBytes) const {
+        return docs.empty() || bytes + docBytes + kElementOverhead <= maxBytes;
+    }
     void add(BsonObj doc) {
-        bytes += doc.size();
+        bytes += doc.size() + kElementOverhead;
         docs.push_back(std::move(doc));
     }
 };
