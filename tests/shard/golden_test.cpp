@@ -66,11 +66,16 @@ public:
     }
 
     // Replaces test.c with `docs`.
-    void load(const bson_iter_t* docs) {
-        run(command(R"({"drop": "c"})"));
-        if (!docs) return;
+    void load(const bson_iter_t* docs) { loadCollection("c", docs); }
+
+    // Replaces test.<coll> with `docs` (drops it when null).
+    void loadCollection(std::string_view coll, const bson_iter_t* docs) {
+        BsonBuilder drop;
+        drop.appendString("drop", coll);
+        run(drop.obj());
+        if (!docs || subDocument(*docs).isEmpty()) return;
         BsonBuilder ins;
-        ins.appendString("insert", "c");
+        ins.appendString("insert", coll);
         ins.appendIter("documents", *docs);
         BsonObj reply = run(ins.obj());
         bson_iter_t we;
@@ -131,12 +136,47 @@ std::string joined(const std::vector<std::string>& v) {
     return s;
 }
 
+// "collections": {name: [docs]} (case-level, else file-level) seeds test.<name>; collections
+// named only in "afterCollections" start empty.
+void loadOtherCollections(GoldenRunner& runner, BsonView fileDoc, BsonView tc) {
+    bson_iter_t colls, after, it;
+    bool has = tc.find("collections", &colls) || fileDoc.find("collections", &colls);
+    if (has) {
+        bson_iter_recurse(&colls, &it);
+        while (bson_iter_next(&it)) runner.loadCollection(iterKey(it), &it);
+    }
+    if (!tc.find("afterCollections", &after)) return;
+    bson_iter_recurse(&after, &it);
+    while (bson_iter_next(&it)) {
+        bson_iter_t seeded;
+        if (!has || !subDocument(colls).find(iterKey(it), &seeded))
+            runner.loadCollection(iterKey(it), nullptr);
+    }
+}
+
+// "afterCollections": {name: [docs]}: test.<name> afterwards, in _id order.
+void checkAfterCollections(GoldenRunner& runner, BsonView tc, bool unordered) {
+    bson_iter_t after, it;
+    if (!tc.find("afterCollections", &after)) return;
+    bson_iter_recurse(&after, &it);
+    while (bson_iter_next(&it)) {
+        BsonBuilder find;
+        find.appendString("find", iterKey(it));
+        find.appendDocument("sort", [](BsonBuilder& s) { s.appendInt32("_id", 1); });
+        auto want = canonicalDocs(arrayDocs(it), unordered);
+        auto got = canonicalDocs(runner.drain(runner.run(find.obj())), unordered);
+        EXPECT_EQ(want, got) << "collection " << iterKey(it) << " after:\nexpected:\n"
+                             << joined(want) << "got:\n" << joined(got);
+    }
+}
+
 void checkCase(GoldenRunner& runner, const std::string& file, BsonView fileDoc, BsonView tc) {
     bson_iter_t name, docs, cmd, expect;
     std::string caseName = tc.find("name", &name) ? bson_iter_utf8(&name, nullptr) : "?";
     SCOPED_TRACE(file + " :: " + caseName);
     bool hasDocs = tc.find("docs", &docs) || fileDoc.find("docs", &docs);
     runner.load(hasDocs ? &docs : nullptr);
+    loadOtherCollections(runner, fileDoc, tc);
     ASSERT_TRUE(tc.find("command", &cmd)) << "case without a command";
     BsonObj reply = runner.run(subDocument(cmd));
     Status st = statusFromReply(reply);
@@ -181,6 +221,7 @@ void checkCase(GoldenRunner& runner, const std::string& file, BsonView fileDoc, 
             EXPECT_EQ(canonical(field), canonical(actual)) << "reply field '" << key << "'";
         }
     }
+    checkAfterCollections(runner, tc, unordered);
     if (tc.find("after", &expect)) {
         BsonObj all = runner.run(GoldenRunner::command(R"({"find": "c", "sort": {"_id": 1}})"));
         auto want = canonicalDocs(arrayDocs(expect), unordered);
