@@ -1,11 +1,13 @@
 // Data-driven query semantics: every file under tests/query/golden/ holds cases of
 // {input documents, a command, the expected reply}, run through a real ShardService (real
 // WiredTiger files, the full command layer). Format: tests/query/golden/README.md.
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "common/bson_compare.h"
@@ -230,6 +232,24 @@ void checkCase(GoldenRunner& runner, const std::string& file, BsonView fileDoc, 
     }
 }
 
+// A case marked "pending": "<what it waits for>" runs, but its failures are only reported (it
+// needs work on another branch); once it passes, drop the marker.
+void checkCaseOrPending(GoldenRunner& runner, const std::string& file, BsonView fileDoc,
+                        BsonView tc) {
+    bson_iter_t pending, name;
+    if (!tc.find("pending", &pending)) return checkCase(runner, file, fileDoc, tc);
+    ::testing::TestPartResultArray failures;
+    {
+        ::testing::ScopedFakeTestPartResultReporter intercept(
+            ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
+        checkCase(runner, file, fileDoc, tc);
+    }
+    std::string caseName = tc.find("name", &name) ? bson_iter_utf8(&name, nullptr) : "?";
+    std::cout << "[ PENDING  ] " << file << " :: " << caseName << ": "
+              << (failures.size() ? "fails until " : "passes; drop the marker (")
+              << bson_iter_utf8(&pending, nullptr) << (failures.size() ? "" : ")") << "\n";
+}
+
 class Golden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Golden, Cases) {
@@ -242,7 +262,7 @@ TEST_P(Golden, Cases) {
     bson_iter_recurse(&cases, &tc);
     int n = 0;
     while (bson_iter_next(&tc)) {
-        checkCase(runner, GetParam(), fileDoc.view(), subDocument(tc));
+        checkCaseOrPending(runner, GetParam(), fileDoc.view(), subDocument(tc));
         ++n;
     }
     EXPECT_GT(n, 0);
