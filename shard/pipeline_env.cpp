@@ -92,26 +92,22 @@ Status ShardPipelineEnvironment::replaceCollection(std::string_view coll,
                                                    std::vector<BsonObj> docs) {
     auto prepared = prepareAll(std::move(docs));
     if (!prepared.isOK()) return prepared.getStatus();
+    // A write transaction holds exactly one document write, so the replacement is a drop, a
+    // create and one insert per document: not atomic, but every document is checked first, so
+    // a duplicate _id or an invalid document leaves the old contents.
     std::string ns = _opCtx->ns(coll);
     auto& engine = _opCtx->service.engine();
-    return storage::retryOnWriteConflict([&]() -> Status {
-        auto txn = engine.beginWrite();
-        if (!txn.isOK()) return txn.getStatus();
-        std::vector<BsonObj> old;
-        {
-            storage::RecordCursor cursor = txn.getValue().scan(ns);
-            while (cursor.next()) old.push_back(BsonObj::copyOf(cursor.value()));
-            MONGOSD_RETURN_IF_ERROR(cursor.status());
-        }
-        for (const auto& d : old) {
-            bson_iter_t id;
-            d.view().find("_id", &id);
-            MONGOSD_RETURN_IF_ERROR(txn.getValue().remove(ns, id));
-        }
-        for (const auto& d : prepared.getValue())
-            MONGOSD_RETURN_IF_ERROR(txn.getValue().insert(ns, d.view()));
-        return txn.getValue().commit().getStatus();
-    });
+    auto dropped = engine.dropCollection(ns);
+    if (!dropped.isOK() && dropped.getStatus().code() != ErrorCodes::NamespaceNotFound)
+        return dropped.getStatus();
+    auto created = engine.createCollection(ns);
+    if (!created.isOK()) return created.getStatus();
+    for (const auto& d : prepared.getValue()) {
+        MONGOSD_RETURN_IF_ERROR(_opCtx->checkForInterrupt());
+        WriteOutcome outcome;
+        MONGOSD_RETURN_IF_ERROR(insertDocument(*_opCtx, ns, d.view(), &outcome));
+    }
+    return Status::OK();
 }
 
 Status ShardPipelineEnvironment::checkForInterrupt() { return _opCtx->checkForInterrupt(); }

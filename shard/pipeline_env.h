@@ -2,7 +2,7 @@
 // The shard's PipelineEnvironment: what an aggregation pipeline (query/pipeline.h) reaches of
 // the storage engine. Collection scans stream in _id order, a chunk of documents per read
 // transaction, resuming after the last key (so an open aggregate cursor holds no snapshot
-// between getMores). $out replaces a collection in one write transaction (all or nothing).
+// between getMores). $out replaces a collection (checked first, then dropped and refilled).
 // One thread at a time; rebind() before each use by a new request (getMore).
 
 #include <string>
