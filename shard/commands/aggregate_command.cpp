@@ -90,6 +90,10 @@ Status runAggregate(OperationContext& opCtx, const CommandArgs& args, BsonBuilde
     auto pipeline = parsePipeline(args, letNames);
     if (!pipeline.isOK()) return pipeline.getStatus();
     MONGOSD_RETURN_IF_ERROR(checkReferencedNamespaces(opCtx, pipeline.getValue()));
+    if (!args.field("cursor"))
+        return Status(ErrorCodes::FailedToParse,
+                      "The 'cursor' option is required, except for aggregate with the explain "
+                      "argument");
     auto cursorOpts = args.optionalDocument("cursor");
     if (!cursorOpts.isOK()) return cursorOpts.getStatus();
     auto batchSize = CommandArgs(cursorOpts.getValue()).optionalInteger("batchSize");

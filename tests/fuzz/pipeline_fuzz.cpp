@@ -35,6 +35,9 @@ std::vector<BsonObj> fixedDocuments() {
 class MemoryEnvironment final : public query::PipelineEnvironment {
 public:
     StatusWith<std::unique_ptr<query::DocumentSource>> scan(std::string_view coll) override {
+        // Nested $lookup/$unionWith multiply the work; a budget keeps each input fast.
+        if (++_scans > kMaxScans)
+            return Status(mongosd::ErrorCodes::ExceededTimeLimit, "pipeline_fuzz: scan budget");
         auto it = _colls.find(coll);
         if (it != _colls.end()) return query::makeVectorDocumentSource(it->second);
         if (coll == "c" || coll == "other") return query::makeVectorDocumentSource(fixedDocuments());
@@ -47,6 +50,8 @@ public:
     Status checkForInterrupt() override { return Status::OK(); }
 
 private:
+    static constexpr int kMaxScans = 200;
+    int _scans = 0;
     std::map<std::string, std::vector<BsonObj>, std::less<>> _colls;
 };
 
