@@ -71,11 +71,13 @@ Status checkPlacement(std::string_view name, bool last, PipelineKind kind) {
 }
 
 StatusWith<std::pair<std::string, bson_iter_t>> stageNameAndArg(const bson_iter_t& stage) {
-    static const char* kShape = "A pipeline stage specification object must contain exactly one "
-                                "field.";
+    static const char* kShape =
+        "A pipeline stage specification object must contain exactly one "
+        "field.";
     if (!BSON_ITER_HOLDS_DOCUMENT(&stage))
-        return stageError(ErrorCodes::TypeMismatch, "Each element of the 'pipeline' array must "
-                                                    "be an object");
+        return stageError(ErrorCodes::TypeMismatch,
+                          "Each element of the 'pipeline' array must "
+                          "be an object");
     bson_iter_t it;
     bson_iter_recurse(&stage, &it);
     if (!bson_iter_next(&it)) return stageError(ErrorCodes::Location40323, kShape);

@@ -40,8 +40,8 @@ struct StageParseContext {
     ParseContext expr;  // expression scope: the options' variables
 };
 
-using StageParser = std::function<StatusWith<StagePtr>(const bson_iter_t& arg,
-                                                       const StageParseContext& ctx)>;
+using StageParser =
+    std::function<StatusWith<StagePtr>(const bson_iter_t& arg, const StageParseContext& ctx)>;
 
 // Registration, one function per stage family file.
 void registerStage(const std::string& name, StageParser parser);
@@ -70,6 +70,11 @@ Status stageError(ErrorCodes::Error code, std::string message);
 
 // The document `v` as a BsonObj (invariant: v holds a document).
 BsonObj valueToDocument(const Value& v);
+
+// source.next() for a blocking stage's input loop: every 256 documents (counted in `pulled`)
+// it also asks the environment whether the operation was interrupted (maxTimeMS).
+StatusWith<std::optional<BsonObj>> nextChecked(DocumentSource& source, const PipelineContext& ctx,
+                                               uint64_t& pulled);
 
 // Reads all of `source` into memory, counting bytes against the stage's memory cap.
 StatusWith<std::vector<BsonObj>> drainSource(DocumentSource& source, const PipelineContext& ctx,

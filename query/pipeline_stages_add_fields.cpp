@@ -28,8 +28,10 @@ struct FieldNode {
 };
 
 Status pathCollision(std::string_view path) {
-    return stageError(ErrorCodes::Location31250, "Invalid $addFields :: caused by :: Path "
-                                                 "collision at " + std::string(path));
+    return stageError(ErrorCodes::Location31250,
+                      "Invalid $addFields :: caused by :: Path "
+                      "collision at " +
+                          std::string(path));
 }
 
 // Whether `it` holds a nested field specification rather than an expression.
@@ -106,8 +108,8 @@ Status emitField(const FieldNode& node, std::string_view key, const bson_iter_t*
         out.appendArray(key, [&](BsonBuilder& b) { st = applyToArray(node, *existing, vars, b); });
         return st;
     }
-    BsonView sub = existing && BSON_ITER_HOLDS_DOCUMENT(existing) ? subDocument(*existing)
-                                                                  : BsonView();
+    BsonView sub =
+        existing && BSON_ITER_HOLDS_DOCUMENT(existing) ? subDocument(*existing) : BsonView();
     out.appendDocument(key, [&](BsonBuilder& b) { st = applyNode(node, sub, vars, b); });
     return st;
 }
@@ -141,12 +143,13 @@ class AddFieldsSpec final : public StageSpec {
 public:
     explicit AddFieldsSpec(FieldNode root) : _root(std::move(root)) {}
     Source makeStage(Source input, const PipelineContext& ctx) const override {
-        return std::make_unique<MapStage>(std::move(input), [this, ctx](const BsonObj& d) -> MaybeDoc {
-            Variables vars = documentVariables(d.view(), ctx);
-            BsonBuilder out;
-            MONGOSD_RETURN_IF_ERROR(applyNode(_root, d.view(), vars, out));
-            return std::optional<BsonObj>(out.obj());
-        });
+        return std::make_unique<MapStage>(
+            std::move(input), [this, ctx](const BsonObj& d) -> MaybeDoc {
+                Variables vars = documentVariables(d.view(), ctx);
+                BsonBuilder out;
+                MONGOSD_RETURN_IF_ERROR(applyNode(_root, d.view(), vars, out));
+                return std::optional<BsonObj>(out.obj());
+            });
     }
 
 private:

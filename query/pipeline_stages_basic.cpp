@@ -37,10 +37,12 @@ public:
         auto m = parseFilter(_filter, FilterLimits{.variables = ctx.variables});
         if (!m.isOK()) return std::make_unique<ErrorSource>(m.getStatus());
         std::shared_ptr<const MatchExpression> matcher = std::move(m.getValue());
-        return std::make_unique<MapStage>(std::move(input), [matcher](const BsonObj& d) -> MaybeDoc {
-            if (matcher->matches(d.view())) return std::optional<BsonObj>(d);
-            return std::optional<BsonObj>();
-        });
+        return std::make_unique<MapStage>(std::move(input),
+                                          [matcher](const BsonObj& d) -> MaybeDoc {
+                                              if (matcher->matches(d.view()))
+                                                  return std::optional<BsonObj>(d);
+                                              return std::optional<BsonObj>();
+                                          });
     }
 
 private:
@@ -118,7 +120,8 @@ StatusWith<StagePtr> parseSkip(const bson_iter_t& arg, const StageParseContext&)
 // $count: one document {field: n} (nothing for empty input), as MongoDB's $group + $project.
 class CountStage final : public DocumentSource {
 public:
-    CountStage(Source input, std::string field) : _input(std::move(input)), _field(std::move(field)) {}
+    CountStage(Source input, std::string field)
+        : _input(std::move(input)), _field(std::move(field)) {}
     MaybeDoc next() override {
         if (_done) return std::optional<BsonObj>();
         _done = true;
@@ -157,8 +160,7 @@ StatusWith<StagePtr> parseCount(const bson_iter_t& arg, const StageParseContext&
         return stageError(ErrorCodes::Location40156, "the count field must be a non-empty string");
     std::string field = bson_iter_utf8(&arg, nullptr);
     if (field[0] == '$')
-        return stageError(ErrorCodes::Location40158,
-                          "the count field cannot be a $-prefixed path");
+        return stageError(ErrorCodes::Location40158, "the count field cannot be a $-prefixed path");
     if (field.find('.') != std::string::npos)
         return stageError(ErrorCodes::Location40160, "the count field cannot contain '.'");
     return StagePtr(std::make_shared<CountSpec>(std::move(field)));
@@ -168,12 +170,13 @@ class ProjectSpec final : public StageSpec {
 public:
     explicit ProjectSpec(Projection p) : _projection(std::move(p)) {}
     Source makeStage(Source input, const PipelineContext& ctx) const override {
-        return std::make_unique<MapStage>(std::move(input), [this, ctx](const BsonObj& d) -> MaybeDoc {
-            Variables vars = documentVariables(d.view(), ctx);
-            auto out = _projection.apply(d.view(), ProjectionContext{.variables = &vars});
-            if (!out.isOK()) return out.getStatus();
-            return std::optional<BsonObj>(std::move(out.getValue()));
-        });
+        return std::make_unique<MapStage>(
+            std::move(input), [this, ctx](const BsonObj& d) -> MaybeDoc {
+                Variables vars = documentVariables(d.view(), ctx);
+                auto out = _projection.apply(d.view(), ProjectionContext{.variables = &vars});
+                if (!out.isOK()) return out.getStatus();
+                return std::optional<BsonObj>(std::move(out.getValue()));
+            });
     }
 
 private:
@@ -218,15 +221,18 @@ class ReplaceRootSpec final : public StageSpec {
 public:
     explicit ReplaceRootSpec(std::shared_ptr<const Expression> e) : _expr(std::move(e)) {}
     Source makeStage(Source input, const PipelineContext& ctx) const override {
-        return std::make_unique<MapStage>(std::move(input), [this, ctx](const BsonObj& d) -> MaybeDoc {
-            auto v = _expr->evaluate(documentVariables(d.view(), ctx));
-            if (!v.isOK()) return v.getStatus();
-            if (v.getValue().type() != BSON_TYPE_DOCUMENT)
-                return stageError(ErrorCodes::Location40228,
-                                  "'newRoot' expression must evaluate to an object, but resulting "
-                                  "value was: " + v.getValue().toString());
-            return std::optional<BsonObj>(valueToDocument(v.getValue()));
-        });
+        return std::make_unique<MapStage>(
+            std::move(input), [this, ctx](const BsonObj& d) -> MaybeDoc {
+                auto v = _expr->evaluate(documentVariables(d.view(), ctx));
+                if (!v.isOK()) return v.getStatus();
+                if (v.getValue().type() != BSON_TYPE_DOCUMENT)
+                    return stageError(
+                        ErrorCodes::Location40228,
+                        "'newRoot' expression must evaluate to an object, but resulting "
+                        "value was: " +
+                            v.getValue().toString());
+                return std::optional<BsonObj>(valueToDocument(v.getValue()));
+            });
     }
 
 private:
@@ -248,13 +254,16 @@ StatusWith<StagePtr> parseReplaceRoot(const bson_iter_t& arg, const StageParseCo
     std::optional<bson_iter_t> newRoot;
     while (bson_iter_next(&f)) {
         if (iterKey(f) != "newRoot")
-            return stageError(ErrorCodes::Location40230, "unrecognized option to $replaceRoot "
-                                                         "stage: " + std::string(iterKey(f)));
+            return stageError(ErrorCodes::Location40230,
+                              "unrecognized option to $replaceRoot "
+                              "stage: " +
+                                  std::string(iterKey(f)));
         newRoot = f;
     }
     if (!newRoot)
-        return stageError(ErrorCodes::Location40231, "no newRoot specified for the $replaceRoot "
-                                                     "stage");
+        return stageError(ErrorCodes::Location40231,
+                          "no newRoot specified for the $replaceRoot "
+                          "stage");
     return makeReplaceRoot(*newRoot, ctx);
 }
 
@@ -275,8 +284,9 @@ public:
 private:
     Status fill() {
         size_t bytes = 0;
+        uint64_t pulled = 0;
         for (uint64_t seen = 0;; ++seen) {
-            auto d = _input->next();
+            auto d = nextChecked(*_input, _ctx, pulled);
             if (!d.isOK()) return d.getStatus();
             if (!d.getValue()) break;
             if (_sample.size() < static_cast<uint64_t>(_size)) {
@@ -324,12 +334,14 @@ StatusWith<StagePtr> parseSample(const bson_iter_t& arg, const StageParseContext
             return stageError(ErrorCodes::Location28748,
                               "unrecognized option to $sample: " + std::string(iterKey(f)));
         if (!BSON_ITER_HOLDS_NUMBER(&f))
-            return stageError(ErrorCodes::Location28746, "size argument to $sample must be a "
-                                                         "number");
+            return stageError(ErrorCodes::Location28746,
+                              "size argument to $sample must be a "
+                              "number");
         size = bson_iter_as_int64(&f);
         if (*size < 0)
-            return stageError(ErrorCodes::Location28747, "size argument to $sample must not be "
-                                                         "negative");
+            return stageError(ErrorCodes::Location28747,
+                              "size argument to $sample must not be "
+                              "negative");
     }
     if (!size) return stageError(ErrorCodes::Location28749, "$sample stage must specify a size");
     return StagePtr(std::make_shared<SampleSpec>(*size));

@@ -43,9 +43,9 @@ private:
         Value x = v.getValue().missing() ? Value::null() : v.getValue();
         const auto& b = _o.boundaries;
         if (compareValue(x, b.front()) >= 0 && compareValue(x, b.back()) < 0) {
-            auto upper = std::upper_bound(b.begin(), b.end(), x, [](const Value& a, const Value& c) {
-                return compareValue(a, c) < 0;
-            });
+            auto upper = std::upper_bound(
+                b.begin(), b.end(), x,
+                [](const Value& a, const Value& c) { return compareValue(a, c) < 0; });
             return *(upper - 1);
         }
         if (_o.defaultKey) return *_o.defaultKey;
@@ -55,8 +55,9 @@ private:
     }
 
     Status consume() {
+        uint64_t pulled = 0;
         while (true) {
-            auto d = _input->next();
+            auto d = nextChecked(*_input, _ctx, pulled);
             if (!d.isOK()) return d.getStatus();
             if (!d.getValue()) break;
             Variables vars = documentVariables(d.getValue()->view(), _ctx);
@@ -99,14 +100,16 @@ private:
 Status checkGroupBy(const bson_iter_t& it, ErrorCodes::Error code, std::string_view stage) {
     bool path = BSON_ITER_HOLDS_UTF8(&it) && bson_iter_utf8(&it, nullptr)[0] == '$';
     if (path || BSON_ITER_HOLDS_DOCUMENT(&it)) return Status::OK();
-    return stageError(code, "The " + std::string(stage) + " 'groupBy' field must be defined as a "
-                                                          "$-prefixed path or an expression");
+    return stageError(code, "The " + std::string(stage) +
+                                " 'groupBy' field must be defined as a "
+                                "$-prefixed path or an expression");
 }
 
 Status parseBoundaries(const bson_iter_t& it, BucketOptions& o) {
     if (!BSON_ITER_HOLDS_ARRAY(&it))
-        return stageError(ErrorCodes::Location40200, "The $bucket 'boundaries' field must be an "
-                                                     "array");
+        return stageError(ErrorCodes::Location40200,
+                          "The $bucket 'boundaries' field must be an "
+                          "array");
     o.boundaries = Value::fromIter(it).arrayElements();
     if (o.boundaries.size() < 2)
         return stageError(ErrorCodes::Location40192,

@@ -41,8 +41,9 @@ private:
     Status consume() {
         std::vector<Keyed> items;
         size_t bytes = 0;
+        uint64_t pulled = 0;
         while (true) {
-            auto d = _input->next();
+            auto d = nextChecked(*_input, _ctx, pulled);
             if (!d.isOK()) return d.getStatus();
             if (!d.getValue()) break;
             auto k = _o.groupBy->evaluate(documentVariables(d.getValue()->view(), _ctx));

@@ -32,12 +32,14 @@ StatusWith<AccumulatedField> parseAccumulatedField(const bson_iter_t& it,
     if (name == "$count") {
         // {$count: {}} is {$sum: 1}.
         if (!BSON_ITER_HOLDS_DOCUMENT(&arg) || !subDocument(arg).isEmpty())
-            return stageError(ErrorCodes::TypeMismatch, "$count takes no arguments, i.e. $count:{}");
+            return stageError(ErrorCodes::TypeMismatch,
+                              "$count takes no arguments, i.e. $count:{}");
         return AccumulatedField{field, *accumulatorFactory("$sum"),
                                 expr::makeConstant(Value::int32(1))};
     }
     auto factory = accumulatorFactory(name);
-    if (!factory) return stageError(ErrorCodes::Location15952, "unknown group operator '" + name + "'");
+    if (!factory)
+        return stageError(ErrorCodes::Location15952, "unknown group operator '" + name + "'");
     auto e = parseStageExpression(arg, ctx);
     if (!e.isOK()) return e.getStatus();
     return AccumulatedField{field, *factory, std::move(e.getValue())};
@@ -49,8 +51,9 @@ using Finisher = std::function<Status(std::vector<BsonObj>& groups)>;
 // Reads its whole input into a Grouper, then yields the groups (after `finish`).
 class GroupStage final : public DocumentSource {
 public:
-    GroupStage(Source input, const PipelineContext& ctx, const std::vector<AccumulatedField>& fields,
-               KeyFn key, Finisher finish, std::string stage)
+    GroupStage(Source input, const PipelineContext& ctx,
+               const std::vector<AccumulatedField>& fields, KeyFn key, Finisher finish,
+               std::string stage)
         : _input(std::move(input)),
           _ctx(ctx),
           _grouper(fields, ctx, std::move(stage)),
@@ -68,8 +71,9 @@ public:
 
 private:
     Status consume() {
+        uint64_t pulled = 0;
         while (true) {
-            auto d = _input->next();
+            auto d = nextChecked(*_input, _ctx, pulled);
             if (!d.isOK()) return d.getStatus();
             if (!d.getValue()) break;
             Variables vars = documentVariables(d.getValue()->view(), _ctx);
@@ -95,7 +99,9 @@ class GroupSpec final : public StageSpec {
 public:
     GroupSpec(std::shared_ptr<const Expression> id, std::vector<AccumulatedField> fields,
               Finisher finish, std::string stage)
-        : _id(std::move(id)), _fields(std::move(fields)), _finish(std::move(finish)),
+        : _id(std::move(id)),
+          _fields(std::move(fields)),
+          _finish(std::move(finish)),
           _stage(std::move(stage)) {}
     Source makeStage(Source input, const PipelineContext& ctx) const override {
         auto id = _id;
@@ -112,8 +118,9 @@ private:
 
 StatusWith<StagePtr> parseGroup(const bson_iter_t& arg, const StageParseContext& ctx) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
-        return stageError(ErrorCodes::Location15947, "a group's fields must be specified in an "
-                                                     "object");
+        return stageError(ErrorCodes::Location15947,
+                          "a group's fields must be specified in an "
+                          "object");
     BsonView spec = subDocument(arg);
     bson_iter_t id;
     if (!spec.find("_id", &id))
@@ -198,7 +205,8 @@ std::vector<BsonObj> Grouper::results() const {
     for (const auto& g : _groups) {
         BsonBuilder b;
         g.key.appendTo(b, "_id");
-        for (size_t i = 0; i < _fields.size(); ++i) g.accs[i]->finish().appendTo(b, _fields[i].field);
+        for (size_t i = 0; i < _fields.size(); ++i)
+            g.accs[i]->finish().appendTo(b, _fields[i].field);
         out.push_back(b.obj());
     }
     return out;

@@ -41,9 +41,8 @@ private:
 // missing one as null, as MongoDB's equality $lookup.
 BsonObj equalityFilter(BsonView doc, const LookupOptions& o) {
     std::vector<BsonObj> values;
-    forEachPathValue(doc, *o.localField, true, [&](const bson_iter_t& v) {
-        values.push_back(copyValue(v));
-    });
+    forEachPathValue(doc, *o.localField, true,
+                     [&](const bson_iter_t& v) { values.push_back(copyValue(v)); });
     BsonBuilder f;
     f.appendDocument(o.foreignField->dotted(), [&](BsonBuilder& in) {
         in.appendArray("$in", [&](BsonBuilder& arr) {
@@ -61,20 +60,57 @@ BsonObj equalityFilter(BsonView doc, const LookupOptions& o) {
     return f.obj();
 }
 
+// The foreign collection, read once per execution when it fits in the memory cap (a
+// consistent view, and one scan instead of one per input document); else scanned each time.
+class ForeignCache {
+public:
+    StatusWith<Source> source(const std::string& from, const PipelineContext& ctx) {
+        if (!_tried) {
+            _tried = true;
+            MONGOSD_RETURN_IF_ERROR(fill(from, ctx));
+        }
+        if (_docs) return makeVectorDocumentSource(*_docs);
+        return ctx.env->scan(from);
+    }
+
+private:
+    Status fill(const std::string& from, const PipelineContext& ctx) {
+        auto scan = ctx.env->scan(from);
+        if (!scan.isOK()) return scan.getStatus();
+        std::vector<BsonObj> docs;
+        size_t bytes = 0;
+        while (true) {
+            auto n = scan.getValue()->next();
+            if (!n.isOK()) return n.getStatus();
+            if (!n.getValue()) break;
+            bytes += n.getValue()->size();
+            if (bytes > ctx.memoryLimitBytes) return Status::OK();
+            docs.push_back(std::move(*n.getValue()));
+        }
+        _docs = std::move(docs);
+        return Status::OK();
+    }
+
+    bool _tried = false;
+    std::optional<std::vector<BsonObj>> _docs;
+};
+
 class LookupSpec final : public StageSpec {
 public:
     explicit LookupSpec(LookupOptions o) : _o(std::move(o)) {}
     Source makeStage(Source input, const PipelineContext& ctx) const override {
-        return std::make_unique<MapStage>(std::move(input), [this, ctx](const BsonObj& d) -> MaybeDoc {
-            auto matches = lookup(d, ctx);
-            if (!matches.isOK()) return matches.getStatus();
-            BsonObj out = setPathValue(d.view(), *_o.as, Value::array(matches.getValue()));
-            if (out.size() > kMaxUserBsonSize)
-                return stageError(ErrorCodes::BSONObjectTooLarge,
-                                  "Total size of documents in " + _o.from +
-                                      " matching the $lookup exceeds 16MB");
-            return std::optional<BsonObj>(std::move(out));
-        });
+        auto cache = std::make_shared<ForeignCache>();
+        return std::make_unique<MapStage>(
+            std::move(input), [this, ctx, cache](const BsonObj& d) -> MaybeDoc {
+                auto matches = lookup(d, ctx, *cache);
+                if (!matches.isOK()) return matches.getStatus();
+                BsonObj out = setPathValue(d.view(), *_o.as, Value::array(matches.getValue()));
+                if (out.size() > kMaxUserBsonSize)
+                    return stageError(ErrorCodes::BSONObjectTooLarge,
+                                      "Total size of documents in " + _o.from +
+                                          " matching the $lookup exceeds 16MB");
+                return std::optional<BsonObj>(std::move(out));
+            });
     }
     void collectCollections(std::vector<std::string>& out) const override {
         out.push_back(_o.from);
@@ -83,7 +119,8 @@ public:
     }
 
 private:
-    StatusWith<std::vector<Value>> lookup(const BsonObj& doc, const PipelineContext& ctx) const {
+    StatusWith<std::vector<Value>> lookup(const BsonObj& doc, const PipelineContext& ctx,
+                                          ForeignCache& cache) const {
         if (!ctx.env) return stageError(ErrorCodes::IllegalOperation, "$lookup needs a database");
         Variables letScope{BsonView()};
         letScope.parent = ctx.variables;
@@ -93,7 +130,7 @@ private:
             if (!v.isOK()) return v.getStatus();
             letScope.bound.emplace_back(name, v.getValue());
         }
-        auto scan = ctx.env->scan(_o.from);
+        auto scan = cache.source(_o.from, ctx);
         if (!scan.isOK()) return scan.getStatus();
         Source src = std::move(scan.getValue());
         if (_o.localField) {
@@ -112,9 +149,9 @@ private:
             if (!n.getValue()) return out;
             bytes += n.getValue()->size();
             if (bytes > kMaxUserBsonSize)
-                return stageError(ErrorCodes::BSONObjectTooLarge,
-                                  "Total size of documents in " + _o.from +
-                                      " matching the $lookup exceeds 16MB");
+                return stageError(
+                    ErrorCodes::BSONObjectTooLarge,
+                    "Total size of documents in " + _o.from + " matching the $lookup exceeds 16MB");
             out.push_back(Value::document(*n.getValue()));
         }
     }
@@ -124,9 +161,8 @@ private:
 
 StatusWith<std::string> stringOption(const bson_iter_t& it) {
     if (!BSON_ITER_HOLDS_UTF8(&it))
-        return stageError(ErrorCodes::FailedToParse, "$lookup argument '" +
-                                                         std::string(iterKey(it)) +
-                                                         "' must be a string");
+        return stageError(ErrorCodes::FailedToParse,
+                          "$lookup argument '" + std::string(iterKey(it)) + "' must be a string");
     return std::string(bson_iter_utf8(&it, nullptr));
 }
 

@@ -42,8 +42,9 @@ private:
     Status consume() {
         auto less = [this](const SortItem& a, const SortItem& b) { return before(a, b); };
         size_t bytes = 0;
+        uint64_t pulled = 0;
         for (uint64_t seq = 0;; ++seq) {
-            auto d = _input->next();
+            auto d = nextChecked(*_input, _ctx, pulled);
             if (!d.isOK()) return d.getStatus();
             if (!d.getValue()) break;
             SortItem item{_spec.keyFor(*d.getValue()), seq, std::move(*d.getValue())};
@@ -104,8 +105,9 @@ Status checkSortSpec(BsonView spec) {
 
 StatusWith<StagePtr> parseSort(const bson_iter_t& arg, const StageParseContext&) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
-        return stageError(ErrorCodes::Location15973, "the $sort key specification must be an "
-                                                     "object");
+        return stageError(ErrorCodes::Location15973,
+                          "the $sort key specification must be an "
+                          "object");
     BsonView spec = subDocument(arg);
     if (spec.isEmpty())
         return stageError(ErrorCodes::Location15976, "$sort stage must have at least one sort key");

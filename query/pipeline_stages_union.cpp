@@ -18,8 +18,10 @@ public:
             auto d = _input->next();
             if (!d.isOK() || d.getValue()) return d;
             _input.reset();
-            if (!_ctx.env) return stageError(ErrorCodes::IllegalOperation, "$unionWith needs a "
-                                                                           "database");
+            if (!_ctx.env)
+                return stageError(ErrorCodes::IllegalOperation,
+                                  "$unionWith needs a "
+                                  "database");
             auto scan = _ctx.env->scan(_coll);
             if (!scan.isOK()) return scan.getStatus();
             _other = std::move(scan.getValue());
@@ -70,8 +72,8 @@ StatusWith<StagePtr> parseUnionWith(const bson_iter_t& arg, const StageParseCont
         if (key == "coll" && BSON_ITER_HOLDS_UTF8(&it)) {
             coll = bson_iter_utf8(&it, nullptr);
         } else if (key == "pipeline" && BSON_ITER_HOLDS_ARRAY(&it)) {
-            auto p = Pipeline::parse(subDocument(it),
-                                     {PipelineKind::kUnionWith, ctx.options.variables});
+            auto p =
+                Pipeline::parse(subDocument(it), {PipelineKind::kUnionWith, ctx.options.variables});
             if (!p.isOK()) return p.getStatus();
             pipeline = std::move(p.getValue());
         } else if (key == "coll" || key == "pipeline") {
@@ -100,9 +102,8 @@ public:
         if (!docs.isOK()) return docs.getStatus();
         BsonBuilder out;
         for (const auto& [name, pipeline] : _facets) {
-            auto results = drainSource(*pipeline.execute(makeVectorDocumentSource(docs.getValue()),
-                                                         _ctx),
-                                       _ctx, "$facet");
+            auto results = drainSource(
+                *pipeline.execute(makeVectorDocumentSource(docs.getValue()), _ctx), _ctx, "$facet");
             if (!results.isOK()) return results.getStatus();
             std::vector<Value> values;
             for (const auto& r : results.getValue()) values.push_back(Value::document(r));
@@ -168,8 +169,9 @@ public:
         _done = true;
         if (!_ctx.env) return stageError(ErrorCodes::IllegalOperation, "$out needs a database");
         std::vector<BsonObj> docs;
+        uint64_t pulled = 0;
         while (true) {
-            auto d = _input->next();
+            auto d = nextChecked(*_input, _ctx, pulled);
             if (!d.isOK()) return d.getStatus();
             if (!d.getValue()) break;
             docs.push_back(std::move(*d.getValue()));

@@ -72,13 +72,14 @@ private:
 
 StatusWith<FieldPath> parseUnwindPath(const bson_iter_t& it) {
     if (!BSON_ITER_HOLDS_UTF8(&it))
-        return stageError(ErrorCodes::Location28808, "expected a string as the path for $unwind "
-                                                     "stage");
+        return stageError(ErrorCodes::Location28808,
+                          "expected a string as the path for $unwind "
+                          "stage");
     std::string_view s = bson_iter_utf8(&it, nullptr);
     if (s.empty() || s[0] != '$')
-        return stageError(ErrorCodes::Location28818,
-                          "path option to $unwind stage should be prefixed with a '$': " +
-                              std::string(s));
+        return stageError(
+            ErrorCodes::Location28818,
+            "path option to $unwind stage should be prefixed with a '$': " + std::string(s));
     return FieldPath::parse(s.substr(1));
 }
 
@@ -91,19 +92,22 @@ Status parseUnwindOption(const bson_iter_t& it, UnwindOptions& opts, bool& hasPa
         hasPath = true;
     } else if (key == "includeArrayIndex") {
         if (!BSON_ITER_HOLDS_UTF8(&it) || bson_iter_utf8(&it, nullptr)[0] == '\0')
-            return stageError(ErrorCodes::Location28810, "expected a non-empty string for the "
-                                                         "includeArrayIndex option to $unwind");
+            return stageError(ErrorCodes::Location28810,
+                              "expected a non-empty string for the "
+                              "includeArrayIndex option to $unwind");
         std::string_view s = bson_iter_utf8(&it, nullptr);
         if (s[0] == '$')
-            return stageError(ErrorCodes::Location28822, "includeArrayIndex option to $unwind "
-                                                         "stage should not be prefixed with a '$'");
+            return stageError(ErrorCodes::Location28822,
+                              "includeArrayIndex option to $unwind "
+                              "stage should not be prefixed with a '$'");
         auto p = FieldPath::parse(s);
         if (!p.isOK()) return p.getStatus();
         opts.indexField = std::move(p.getValue());
     } else if (key == "preserveNullAndEmptyArrays") {
         if (!BSON_ITER_HOLDS_BOOL(&it))
-            return stageError(ErrorCodes::Location28809, "expected a boolean for the "
-                                                         "preserveNullAndEmptyArrays option");
+            return stageError(ErrorCodes::Location28809,
+                              "expected a boolean for the "
+                              "preserveNullAndEmptyArrays option");
         opts.preserve = bson_iter_bool(&it);
     } else {
         return stageError(ErrorCodes::Location28811,
@@ -119,15 +123,17 @@ StatusWith<StagePtr> parseUnwind(const bson_iter_t& arg, const StageParseContext
         return StagePtr(std::make_shared<UnwindSpec>(UnwindOptions{std::move(p.getValue())}));
     }
     if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
-        return stageError(ErrorCodes::Location15981, "expected either a string or an object as "
-                                                     "specification for $unwind stage");
+        return stageError(ErrorCodes::Location15981,
+                          "expected either a string or an object as "
+                          "specification for $unwind stage");
     auto placeholder = FieldPath::parse("_");
     UnwindOptions opts{std::move(placeholder.getValue())};
     bool hasPath = false;
     bson_iter_t it;
     bson_iter_recurse(&arg, &it);
     while (bson_iter_next(&it)) MONGOSD_RETURN_IF_ERROR(parseUnwindOption(it, opts, hasPath));
-    if (!hasPath) return stageError(ErrorCodes::Location28812, "no path specified to $unwind stage");
+    if (!hasPath)
+        return stageError(ErrorCodes::Location28812, "no path specified to $unwind stage");
     return StagePtr(std::make_shared<UnwindSpec>(std::move(opts)));
 }
 

@@ -40,12 +40,19 @@ BsonObj valueToDocument(const Value& v) {
     return BsonObj::copyOf(v.nested());
 }
 
+StatusWith<std::optional<BsonObj>> nextChecked(DocumentSource& source, const PipelineContext& ctx,
+                                               uint64_t& pulled) {
+    if (++pulled % 256 == 0 && ctx.env) MONGOSD_RETURN_IF_ERROR(ctx.env->checkForInterrupt());
+    return source.next();
+}
+
 StatusWith<std::vector<BsonObj>> drainSource(DocumentSource& source, const PipelineContext& ctx,
                                              std::string_view stage) {
     std::vector<BsonObj> docs;
     size_t bytes = 0;
+    uint64_t pulled = 0;
     while (true) {
-        auto n = source.next();
+        auto n = nextChecked(source, ctx, pulled);
         if (!n.isOK()) return n.getStatus();
         if (!n.getValue()) return docs;
         bytes += n.getValue()->size();
@@ -78,8 +85,8 @@ BsonObj setPathValue(BsonView doc, const FieldPath& path, const Value& v, size_t
             v.appendTo(b, key);
             return;
         }
-        BsonView sub = existing && BSON_ITER_HOLDS_DOCUMENT(existing) ? subDocument(*existing)
-                                                                      : BsonView();
+        BsonView sub =
+            existing && BSON_ITER_HOLDS_DOCUMENT(existing) ? subDocument(*existing) : BsonView();
         b.appendDocument(key, setPathValue(sub, path, v, from + 1));
     };
     bson_iter_t it;

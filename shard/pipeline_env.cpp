@@ -73,9 +73,9 @@ StatusWith<std::vector<BsonObj>> prepareAll(std::vector<BsonObj> docs) {
         if (!prepared.isOK()) return prepared.getStatus();
         d = std::move(prepared.getValue());
         if (!ids.insert(idOf(d)).second)
-            return Status(ErrorCodes::DuplicateKey,
-                          "$out: E11000 duplicate key error, dup key: { _id: " +
-                              idOf(d).toString() + " }");
+            return Status(
+                ErrorCodes::DuplicateKey,
+                "$out: E11000 duplicate key error, dup key: { _id: " + idOf(d).toString() + " }");
     }
     return docs;
 }

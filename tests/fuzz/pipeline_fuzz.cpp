@@ -40,7 +40,8 @@ public:
             return Status(mongosd::ErrorCodes::ExceededTimeLimit, "pipeline_fuzz: scan budget");
         auto it = _colls.find(coll);
         if (it != _colls.end()) return query::makeVectorDocumentSource(it->second);
-        if (coll == "c" || coll == "other") return query::makeVectorDocumentSource(fixedDocuments());
+        if (coll == "c" || coll == "other")
+            return query::makeVectorDocumentSource(fixedDocuments());
         return query::makeVectorDocumentSource({});
     }
     Status replaceCollection(std::string_view coll, std::vector<BsonObj> docs) override {

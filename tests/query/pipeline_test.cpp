@@ -19,7 +19,8 @@ using test::parseJson;
 // Yields `n` documents {_id: i, pad: "<bytes>"} and counts how many were pulled.
 class CountingSource final : public DocumentSource {
 public:
-    CountingSource(int n, size_t padBytes, int* pulled) : _n(n), _pad(padBytes, 'x'), _pulled(pulled) {}
+    CountingSource(int n, size_t padBytes, int* pulled)
+        : _n(n), _pad(padBytes, 'x'), _pulled(pulled) {}
     StatusWith<std::optional<BsonObj>> next() override {
         if (_i >= _n) return std::optional<BsonObj>();
         ++*_pulled;
@@ -61,7 +62,8 @@ Pipeline parsePipeline(const std::string& json) {
 }
 
 // Runs the pipeline to the end; returns the documents as JSON or the error.
-std::string runAll(const Pipeline& p, std::unique_ptr<DocumentSource> in, const PipelineContext& ctx) {
+std::string runAll(const Pipeline& p, std::unique_ptr<DocumentSource> in,
+                   const PipelineContext& ctx) {
     auto exec = p.execute(std::move(in), ctx);
     std::string out;
     while (true) {
@@ -85,7 +87,8 @@ TEST(Pipeline, SortOverTheCapFailsButTopKSucceeds) {
     Pipeline sortOnly = parsePipeline(R"([{"$sort": {"_id": -1}}])");
     EXPECT_EQ(runAll(sortOnly, std::make_unique<CountingSource>(200, 1000, &pulled), smallCap()),
               "error 292");
-    Pipeline topK = parsePipeline(R"([{"$sort": {"_id": -1}}, {"$limit": 2}, {"$project": {"pad": 0}}])");
+    Pipeline topK =
+        parsePipeline(R"([{"$sort": {"_id": -1}}, {"$limit": 2}, {"$project": {"pad": 0}}])");
     EXPECT_EQ(runAll(topK, std::make_unique<CountingSource>(200, 1000, &pulled), smallCap()),
               R"({"_id":199}{"_id":198})");
 }
@@ -111,7 +114,8 @@ TEST(Pipeline, GroupHasAMemoryCap) {
 
 TEST(Pipeline, StreamingStagesPullOnlyWhatTheyNeed) {
     int pulled = 0;
-    Pipeline p = parsePipeline(R"([{"$match": {"_id": {"$gte": 10}}}, {"$limit": 3}, {"$project": {"pad": 0}}])");
+    Pipeline p = parsePipeline(
+        R"([{"$match": {"_id": {"$gte": 10}}}, {"$limit": 3}, {"$project": {"pad": 0}}])");
     EXPECT_EQ(runAll(p, std::make_unique<CountingSource>(1000, 10, &pulled), {}),
               R"({"_id":10}{"_id":11}{"_id":12})");
     EXPECT_EQ(pulled, 13);
@@ -130,7 +134,8 @@ TEST(Pipeline, SampleIsSeeded) {
 
 TEST(Pipeline, LookupUnionAndOutGoThroughTheEnvironment) {
     FakeEnvironment env;
-    env.collections["items"] = {parseJson(R"({"_id": 1, "k": "a"})"), parseJson(R"({"_id": 2, "k": "b"})")};
+    env.collections["items"] = {parseJson(R"({"_id": 1, "k": "a"})"),
+                                parseJson(R"({"_id": 2, "k": "b"})")};
     PipelineContext ctx;
     ctx.env = &env;
     Pipeline p = parsePipeline(R"([{"$lookup": {"from": "items", "localField": "k",
@@ -165,7 +170,8 @@ TEST(Pipeline, ParseErrors) {
 }
 
 TEST(UpdatePipeline, AppliesStagesAndKeepsId) {
-    BsonObj stages = parseJson(R"({"0": {"$set": {"b": {"$add": ["$a", 1]}}}, "1": {"$unset": "a"}})");
+    BsonObj stages =
+        parseJson(R"({"0": {"$set": {"b": {"$add": ["$a", 1]}}}, "1": {"$unset": "a"}})");
     auto spec = UpdateSpec::parsePipeline(stages);
     ASSERT_TRUE(spec.isOK()) << spec.getStatus().toString();
     EXPECT_TRUE(spec.getValue().isPipeline());
