@@ -150,6 +150,36 @@ TEST(Pipeline, LookupUnionAndOutGoThroughTheEnvironment) {
                        R"({"_id":1,"k":"a"}{"_id":2,"k":"b"})");
 }
 
+// An environment whose operation "times out" on the second interrupt check.
+class ExpiringEnvironment final : public PipelineEnvironment {
+public:
+    int checks = 0;
+    StatusWith<std::unique_ptr<DocumentSource>> scan(std::string_view) override {
+        return makeVectorDocumentSource({});
+    }
+    Status replaceCollection(std::string_view, std::vector<BsonObj>) override {
+        return Status::OK();
+    }
+    Status checkForInterrupt() override {
+        if (++checks < 2) return Status::OK();
+        return Status(ErrorCodes::MaxTimeMSExpired, "operation exceeded time limit");
+    }
+};
+
+TEST(Pipeline, BlockingStagesCheckForInterrupt) {
+    int pulled = 0;
+    ExpiringEnvironment env;
+    PipelineContext ctx;
+    ctx.env = &env;
+    for (const char* json : {R"([{"$group": {"_id": "$_id"}}])", R"([{"$sort": {"pad": 1}}])",
+                             R"([{"$facet": {"a": []}}])"}) {
+        env.checks = 0;
+        Pipeline p = parsePipeline(json);
+        EXPECT_EQ(runAll(p, std::make_unique<CountingSource>(1000, 1, &pulled), ctx), "error 50")
+            << json;
+    }
+}
+
 TEST(Pipeline, CollectionStagesNeedAnEnvironment) {
     Pipeline p = parsePipeline(R"([{"$unionWith": "x"}])");
     EXPECT_EQ(runAll(p, makeVectorDocumentSource({}), {}), "error 20");
