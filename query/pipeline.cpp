@@ -94,17 +94,18 @@ StatusWith<Pipeline> Pipeline::parse(BsonView stages, const PipelineParseOptions
     Pipeline p;
     bson_iter_t stage;
     if (!stages.iterInit(&stage)) return stageError(ErrorCodes::InvalidBSON, "bad pipeline");
-    std::vector<bson_iter_t> all;
-    while (bson_iter_next(&stage)) all.push_back(stage);
-    for (size_t i = 0; i < all.size(); ++i) {
-        auto named = stageNameAndArg(all[i]);
+    // bson_iter_t is over-aligned: count the stages rather than store iterators on the heap.
+    size_t count = 0;
+    for (bson_iter_t c = stage; bson_iter_next(&c);) ++count;
+    for (size_t i = 0; bson_iter_next(&stage); ++i) {
+        auto named = stageNameAndArg(stage);
         if (!named.isOK()) return named.getStatus();
         const auto& [name, arg] = named.getValue();
         auto found = registry().find(name);
         if (found == registry().end())
             return stageError(ErrorCodes::Location40324,
                               "Unrecognized pipeline stage name: '" + name + "'");
-        MONGOSD_RETURN_IF_ERROR(checkPlacement(name, i + 1 == all.size(), options.kind));
+        MONGOSD_RETURN_IF_ERROR(checkPlacement(name, i + 1 == count, options.kind));
         auto spec = found->second(arg, ctx);
         if (!spec.isOK()) return spec.getStatus();
         p._stages.push_back(std::move(spec.getValue()));
