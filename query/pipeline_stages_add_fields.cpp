@@ -15,15 +15,13 @@ using MaybeDoc = StatusWith<std::optional<BsonObj>>;
 
 struct FieldNode {
     std::shared_ptr<const Expression> expr;  // set on leaves
-    std::vector<std::pair<std::string, FieldNode>> children;
+    std::string name;                        // the path component (empty at the root)
+    std::vector<FieldNode> children;         // in spec order
 
-    FieldNode* child(std::string_view name) {
-        for (auto& [n, c] : children)
-            if (n == name) return &c;
+    FieldNode* child(std::string_view part) {
+        for (auto& c : children)
+            if (c.name == part) return &c;
         return nullptr;
-    }
-    const FieldNode* child(std::string_view name) const {
-        return const_cast<FieldNode*>(this)->child(name);
     }
 };
 
@@ -52,8 +50,8 @@ Status addField(FieldNode& root, const bson_iter_t& it, const StageParseContext&
         std::string_view part = path.getValue().part(i);
         FieldNode* next = node->child(part);
         if (!next) {
-            node->children.emplace_back(std::string(part), FieldNode{});
-            next = &node->children.back().second;
+            node->children.push_back(FieldNode{nullptr, std::string(part), {}});
+            next = &node->children.back();
         }
         node = next;
         if (node->expr) return pathCollision(path.getValue().dotted());
@@ -122,8 +120,8 @@ Status applyNode(const FieldNode& node, BsonView in, const Variables& vars, Bson
         std::string_view key = iterKey(it);
         const FieldNode* c = nullptr;
         for (size_t i = 0; i < node.children.size() && !c; ++i) {
-            if (node.children[i].first != key) continue;
-            c = &node.children[i].second;
+            if (node.children[i].name != key) continue;
+            c = &node.children[i];
             done[i] = true;
         }
         if (!c) {
@@ -135,7 +133,7 @@ Status applyNode(const FieldNode& node, BsonView in, const Variables& vars, Bson
     for (size_t i = 0; i < node.children.size(); ++i)
         if (!done[i])
             MONGOSD_RETURN_IF_ERROR(
-                emitField(node.children[i].second, node.children[i].first, nullptr, vars, out));
+                emitField(node.children[i], node.children[i].name, nullptr, vars, out));
     return Status::OK();
 }
 
