@@ -70,7 +70,9 @@ Status checkPlacement(std::string_view name, bool last, PipelineKind kind) {
     return Status::OK();
 }
 
-StatusWith<std::pair<std::string, bson_iter_t>> stageNameAndArg(const bson_iter_t& stage) {
+// Fills the stage's name and argument. (bson_iter_t is over-aligned by a typedef attribute that
+// templates drop, so it never goes into a pair, optional or container.)
+Status stageNameAndArg(const bson_iter_t& stage, std::string* name, bson_iter_t* arg) {
     static const char* kShape =
         "A pipeline stage specification object must contain exactly one "
         "field.";
@@ -81,9 +83,10 @@ StatusWith<std::pair<std::string, bson_iter_t>> stageNameAndArg(const bson_iter_
     bson_iter_t it;
     bson_iter_recurse(&stage, &it);
     if (!bson_iter_next(&it)) return stageError(ErrorCodes::Location40323, kShape);
-    std::pair<std::string, bson_iter_t> out{std::string(iterKey(it)), it};
+    *name = std::string(iterKey(it));
+    *arg = it;
     if (bson_iter_next(&it)) return stageError(ErrorCodes::Location40323, kShape);
-    return out;
+    return Status::OK();
 }
 
 }  // namespace
@@ -98,9 +101,9 @@ StatusWith<Pipeline> Pipeline::parse(BsonView stages, const PipelineParseOptions
     size_t count = 0;
     for (bson_iter_t c = stage; bson_iter_next(&c);) ++count;
     for (size_t i = 0; bson_iter_next(&stage); ++i) {
-        auto named = stageNameAndArg(stage);
-        if (!named.isOK()) return named.getStatus();
-        const auto& [name, arg] = named.getValue();
+        std::string name;
+        bson_iter_t arg;
+        MONGOSD_RETURN_IF_ERROR(stageNameAndArg(stage, &name, &arg));
         auto found = registry().find(name);
         if (found == registry().end())
             return stageError(ErrorCodes::Location40324,

@@ -251,7 +251,8 @@ StatusWith<StagePtr> parseReplaceRoot(const bson_iter_t& arg, const StageParseCo
                           "expected an object as specification for $replaceRoot stage");
     bson_iter_t f;
     bson_iter_recurse(&arg, &f);
-    std::optional<bson_iter_t> newRoot;
+    bson_iter_t newRoot;
+    bool hasNewRoot = false;
     while (bson_iter_next(&f)) {
         if (iterKey(f) != "newRoot")
             return stageError(ErrorCodes::Location40230,
@@ -259,12 +260,13 @@ StatusWith<StagePtr> parseReplaceRoot(const bson_iter_t& arg, const StageParseCo
                               "stage: " +
                                   std::string(iterKey(f)));
         newRoot = f;
+        hasNewRoot = true;
     }
-    if (!newRoot)
+    if (!hasNewRoot)
         return stageError(ErrorCodes::Location40231,
                           "no newRoot specified for the $replaceRoot "
                           "stage");
-    return makeReplaceRoot(*newRoot, ctx);
+    return makeReplaceRoot(newRoot, ctx);
 }
 
 // $sample: a uniform sample of `size` documents (reservoir sampling), in random order.

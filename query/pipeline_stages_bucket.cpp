@@ -142,7 +142,8 @@ StatusWith<StagePtr> parseBucket(const bson_iter_t& arg, const StageParseContext
     if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
         return stageError(ErrorCodes::Location40201, "Argument to $bucket stage must be an object");
     BucketOptions o;
-    std::optional<bson_iter_t> output;
+    bson_iter_t output;
+    bool hasOutput = false;
     bson_iter_t it;
     bson_iter_recurse(&arg, &it);
     while (bson_iter_next(&it)) {
@@ -158,6 +159,7 @@ StatusWith<StagePtr> parseBucket(const bson_iter_t& arg, const StageParseContext
             o.defaultKey = Value::fromIter(it);
         } else if (key == "output") {
             output = it;
+            hasOutput = true;
         } else {
             return stageError(ErrorCodes::Location40197,
                               "Unrecognized option to $bucket: " + std::string(key));
@@ -167,7 +169,7 @@ StatusWith<StagePtr> parseBucket(const bson_iter_t& arg, const StageParseContext
         return stageError(ErrorCodes::Location40198,
                           "$bucket requires 'groupBy' and 'boundaries' to be specified.");
     MONGOSD_RETURN_IF_ERROR(checkDefault(o));
-    auto fields = parseBucketOutput(output ? &*output : nullptr, ctx, ErrorCodes::Location40196);
+    auto fields = parseBucketOutput(hasOutput ? &output : nullptr, ctx, ErrorCodes::Location40196);
     if (!fields.isOK()) return fields.getStatus();
     o.output = std::move(fields.getValue());
     return StagePtr(std::make_shared<BucketSpec>(std::move(o)));

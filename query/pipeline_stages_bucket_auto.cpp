@@ -129,7 +129,8 @@ StatusWith<StagePtr> parseBucketAuto(const bson_iter_t& arg, const StageParseCon
         return stageError(ErrorCodes::Location40240,
                           "The argument to $bucketAuto must be an object");
     BucketAutoOptions o;
-    std::optional<bson_iter_t> output;
+    bson_iter_t output;
+    bool hasOutput = false;
     bson_iter_t it;
     bson_iter_recurse(&arg, &it);
     while (bson_iter_next(&it)) {
@@ -147,6 +148,7 @@ StatusWith<StagePtr> parseBucketAuto(const bson_iter_t& arg, const StageParseCon
             MONGOSD_RETURN_IF_ERROR(parseBucketsCount(it, o));
         } else if (key == "output") {
             output = it;
+            hasOutput = true;
         } else if (key == "granularity") {
             return stageError(ErrorCodes::NotImplemented,
                               "$bucketAuto's 'granularity' is not supported");
@@ -158,7 +160,7 @@ StatusWith<StagePtr> parseBucketAuto(const bson_iter_t& arg, const StageParseCon
     if (!o.groupBy || o.buckets == 0)
         return stageError(ErrorCodes::Location40246,
                           "$bucketAuto requires 'groupBy' and 'buckets' to be specified");
-    auto fields = parseBucketOutput(output ? &*output : nullptr, ctx, ErrorCodes::Location40244);
+    auto fields = parseBucketOutput(hasOutput ? &output : nullptr, ctx, ErrorCodes::Location40244);
     if (!fields.isOK()) return fields.getStatus();
     o.output = std::move(fields.getValue());
     return StagePtr(std::make_shared<BucketAutoSpec>(std::move(o)));

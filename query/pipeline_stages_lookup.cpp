@@ -204,7 +204,8 @@ StatusWith<StagePtr> parseLookup(const bson_iter_t& arg, const StageParseContext
         return stageError(ErrorCodes::FailedToParse, "the $lookup specification must be an object");
     LookupOptions o;
     PipelineParseOptions sub{PipelineKind::kLookup, ctx.options.variables};
-    std::optional<bson_iter_t> pipeline;
+    bson_iter_t pipeline;
+    bool hasPipeline = false;
     bson_iter_t it;
     bson_iter_recurse(&arg, &it);
     while (bson_iter_next(&it)) {
@@ -215,6 +216,7 @@ StatusWith<StagePtr> parseLookup(const bson_iter_t& arg, const StageParseContext
             if (!BSON_ITER_HOLDS_ARRAY(&it))
                 return stageError(ErrorCodes::FailedToParse, "'pipeline' option must be an array");
             pipeline = it;
+            hasPipeline = true;
         } else if (key == "from" || key == "as" || key == "localField" || key == "foreignField") {
             MONGOSD_RETURN_IF_ERROR(parseLookupField(it, o));
         } else {
@@ -224,12 +226,12 @@ StatusWith<StagePtr> parseLookup(const bson_iter_t& arg, const StageParseContext
     }
     if (o.from.empty()) return stageError(ErrorCodes::FailedToParse, "must specify 'from' field");
     if (!o.as) return stageError(ErrorCodes::FailedToParse, "must specify 'as' field");
-    if (o.localField.has_value() != o.foreignField.has_value() || (!pipeline && !o.localField))
+    if (o.localField.has_value() != o.foreignField.has_value() || (!hasPipeline && !o.localField))
         return stageError(ErrorCodes::FailedToParse,
                           "$lookup requires either 'pipeline' or both 'localField' and "
                           "'foreignField' to be specified");
-    if (pipeline) {
-        auto p = Pipeline::parse(subDocument(*pipeline), sub);
+    if (hasPipeline) {
+        auto p = Pipeline::parse(subDocument(pipeline), sub);
         if (!p.isOK()) return p.getStatus();
         o.pipeline = std::move(p.getValue());
     }
