@@ -30,6 +30,7 @@ void ensureRegistered() {
         registerArrayOperators();
         registerTypeOperators();
         registerDateOperators();
+        registerAccumulatorOperators();
     });
 }
 

@@ -30,6 +30,8 @@ void registerStringOperators();
 void registerArrayOperators();
 void registerTypeOperators();
 void registerDateOperators();
+// $sum $avg $min $max $stdDevPop $stdDevSamp as expressions (expression_accumulators.cpp).
+void registerAccumulatorOperators();
 
 // Parses the arguments of an operator given as an array or as one value.
 StatusWith<ExprList> parseArgs(const bson_iter_t& arg, const ParseContext& ctx);

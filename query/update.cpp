@@ -10,7 +10,9 @@
 
 #include "common/bson_compare.h"
 #include "query/field_path.h"
+#include "common/invariant.h"
 #include "query/matcher.h"
+#include "query/pipeline.h"
 #include "query/update_modifiers.h"
 
 namespace mongosd::query {
@@ -565,6 +567,22 @@ StatusWith<UpdateSpec> UpdateSpec::parse(BsonView update, std::optional<BsonView
     return spec;
 }
 
+StatusWith<UpdateSpec> UpdateSpec::parsePipeline(BsonView stages) {
+    auto p = Pipeline::parse(stages, PipelineParseOptions{PipelineKind::kUpdate, {}});
+    if (!p.isOK()) return p.getStatus();
+    UpdateSpec spec;
+    spec._pipeline = std::make_shared<const Pipeline>(std::move(p.getValue()));
+    return spec;
+}
+
+StatusWith<BsonObj> UpdateSpec::applyPipeline(BsonView doc) const {
+    auto out = runPipelineOn(*_pipeline, doc);
+    if (!out.isOK()) return out.getStatus();
+    // Every stage an update pipeline allows maps one document to exactly one.
+    invariant(out.getValue().size() == 1);
+    return withIdFirst(out.getValue().front().view(), doc);
+}
+
 StatusWith<BsonObj> UpdateSpec::apply(BsonView doc, std::optional<size_t> matchedPosition) const {
     return applyOperators(doc, false, matchedPosition);
 }
@@ -574,6 +592,10 @@ StatusWith<BsonObj> UpdateSpec::applyOperators(BsonView doc, bool upsertInsert,
     BsonObj result;
     if (_replacement) {
         result = withIdFirst(_replacement->view(), doc);
+    } else if (_pipeline) {
+        auto piped = applyPipeline(doc);
+        if (!piped.isOK()) return piped;
+        result = std::move(piped.getValue());
     } else {
         bson_iter_t root;
         if (!doc.iterInit(&root)) return Status(ErrorCodes::InvalidBSON, "bad document");
@@ -614,6 +636,7 @@ StatusWith<BsonObj> UpdateSpec::applyForUpsert(BsonView filter, const bson_oid_t
     if (_replacement) {
         doc = withIdFirst(_replacement->view(), base);
     } else {
+        // Operators and pipelines alike apply to the seed.
         auto applied = applyOperators(base, true, std::nullopt);
         if (!applied.isOK()) return applied;
         doc = std::move(applied.getValue());

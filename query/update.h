@@ -21,6 +21,7 @@ namespace mongosd::query {
 
 struct ModifierArgs;  // parsed operator arguments that need more than one value
 class MatchExpression;
+class Pipeline;
 
 // arrayFilters by identifier: {x: cond} matches an array element e when cond matches {x: e}.
 using ArrayFilterMap = std::map<std::string, std::shared_ptr<const MatchExpression>, std::less<>>;
@@ -50,7 +51,13 @@ public:
     static StatusWith<UpdateSpec> parse(BsonView update,
                                         std::optional<BsonView> arrayFilters = std::nullopt);
 
+    // A pipeline-style update: `stages` is the array of $set/$addFields/$unset/$project/
+    // $replaceRoot/$replaceWith stages (other stages: InvalidOptions, as MongoDB), run over the
+    // document; a result without _id keeps the original's.
+    static StatusWith<UpdateSpec> parsePipeline(BsonView stages);
+
     bool isReplacement() const { return _replacement.has_value(); }
+    bool isPipeline() const { return _pipeline != nullptr; }
     // Whether a path uses '$': apply() then needs the position the filter matched.
     bool usesPositional() const { return _positional; }
 
@@ -72,7 +79,10 @@ private:
     StatusWith<BsonObj> applyOperators(BsonView doc, bool upsertInsert,
                                        std::optional<size_t> matchedPosition) const;
 
+    StatusWith<BsonObj> applyPipeline(BsonView doc) const;
+
     std::optional<BsonObj> _replacement;
+    std::shared_ptr<const Pipeline> _pipeline;
     UpdateNode _root;
     ArrayFilterMap _arrayFilters;
     // $rename's (from, to) pairs, checked against each document before the trie applies.

@@ -121,6 +121,16 @@ Status insertDocument(OperationContext& opCtx, const std::string& ns, BsonView d
     });
 }
 
+StatusWith<query::UpdateSpec> parseUpdateSpec(const bson_iter_t& update,
+                                              std::optional<BsonView> arrayFilters) {
+    if (!BSON_ITER_HOLDS_ARRAY(&update))
+        return query::UpdateSpec::parse(subDocument(update), arrayFilters);
+    if (arrayFilters)
+        return Status(ErrorCodes::FailedToParse,
+                      "arrayFilters may not be specified for pipeline-style updates");
+    return query::UpdateSpec::parsePipeline(subDocument(update));
+}
+
 Status updateDocuments(OperationContext& opCtx, const UpdateRequest& req, UpdateOutcome* out) {
     auto matcher = query::parseFilter(req.filter);
     if (!matcher.isOK()) return matcher.getStatus();

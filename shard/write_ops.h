@@ -48,6 +48,11 @@ struct UpdateRequest {
     bool upsert = false;
 };
 
+// The update of an update statement or findAndModify: a document (operators or replacement) or
+// an array (a pipeline; arrayFilters then FailedToParse, as MongoDB).
+StatusWith<query::UpdateSpec> parseUpdateSpec(const bson_iter_t& update,
+                                              std::optional<BsonView> arrayFilters);
+
 Status updateDocuments(OperationContext& opCtx, const UpdateRequest& req, UpdateOutcome* out);
 
 struct DeleteOutcome {

@@ -75,13 +75,11 @@ Status runFindAndModify(OperationContext& opCtx, const CommandArgs& args, BsonBu
         return Status::OK();
     }
 
-    if (BSON_ITER_HOLDS_ARRAY(&*update))
-        return Status(ErrorCodes::NotImplemented, "pipeline-style updates are not supported yet");
-    if (!BSON_ITER_HOLDS_DOCUMENT(&*update))
-        return Status(ErrorCodes::FailedToParse, "'update' must be an object");
+    if (!BSON_ITER_HOLDS_DOCUMENT(&*update) && !BSON_ITER_HOLDS_ARRAY(&*update))
+        return Status(ErrorCodes::FailedToParse, "'update' must be an object or an array");
     auto arrayFilters = args.optionalArray("arrayFilters");
     if (!arrayFilters.isOK()) return arrayFilters.getStatus();
-    auto spec = query::UpdateSpec::parse(subDocument(*update), arrayFilters.getValue());
+    auto spec = parseUpdateSpec(*update, arrayFilters.getValue());
     if (!spec.isOK()) return spec.getStatus();
     UpdateRequest req{ns, BsonObj::copyOf(filter.getValue()), BsonObj::copyOf(sort.getValue()),
                       &spec.getValue(), false, upsert.getValue()};

@@ -130,13 +130,11 @@ Status runUpdate(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& 
         if (!q.isOK()) return q.getStatus();
         auto u = stmt.field("u");
         if (!u) return Status(ErrorCodes::FailedToParse, "update statement is missing 'u'");
-        if (BSON_ITER_HOLDS_ARRAY(&*u))
-            return Status(ErrorCodes::NotImplemented, "pipeline-style updates are not supported yet");
-        if (!BSON_ITER_HOLDS_DOCUMENT(&*u))
+        if (!BSON_ITER_HOLDS_DOCUMENT(&*u) && !BSON_ITER_HOLDS_ARRAY(&*u))
             return Status(ErrorCodes::FailedToParse, "'u' must be an object or an array");
         auto arrayFilters = stmt.optionalArray("arrayFilters");
         if (!arrayFilters.isOK()) return arrayFilters.getStatus();
-        auto spec = query::UpdateSpec::parse(subDocument(*u), arrayFilters.getValue());
+        auto spec = parseUpdateSpec(*u, arrayFilters.getValue());
         if (!spec.isOK()) return spec.getStatus();
         auto multi = stmt.optionalBool("multi", false);
         if (!multi.isOK()) return multi.getStatus();

@@ -1,11 +1,13 @@
 // Data-driven query semantics: every file under tests/query/golden/ holds cases of
 // {input documents, a command, the expected reply}, run through a real ShardService (real
 // WiredTiger files, the full command layer). Format: tests/query/golden/README.md.
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "common/bson_compare.h"
@@ -66,11 +68,16 @@ public:
     }
 
     // Replaces test.c with `docs`.
-    void load(const bson_iter_t* docs) {
-        run(command(R"({"drop": "c"})"));
-        if (!docs) return;
+    void load(const bson_iter_t* docs) { loadCollection("c", docs); }
+
+    // Replaces test.<coll> with `docs` (drops it when null).
+    void loadCollection(std::string_view coll, const bson_iter_t* docs) {
+        BsonBuilder drop;
+        drop.appendString("drop", coll);
+        run(drop.obj());
+        if (!docs || subDocument(*docs).isEmpty()) return;
         BsonBuilder ins;
-        ins.appendString("insert", "c");
+        ins.appendString("insert", coll);
         ins.appendIter("documents", *docs);
         BsonObj reply = run(ins.obj());
         bson_iter_t we;
@@ -131,12 +138,47 @@ std::string joined(const std::vector<std::string>& v) {
     return s;
 }
 
+// "collections": {name: [docs]} (case-level, else file-level) seeds test.<name>; collections
+// named only in "afterCollections" start empty.
+void loadOtherCollections(GoldenRunner& runner, BsonView fileDoc, BsonView tc) {
+    bson_iter_t colls, after, it;
+    bool has = tc.find("collections", &colls) || fileDoc.find("collections", &colls);
+    if (has) {
+        bson_iter_recurse(&colls, &it);
+        while (bson_iter_next(&it)) runner.loadCollection(iterKey(it), &it);
+    }
+    if (!tc.find("afterCollections", &after)) return;
+    bson_iter_recurse(&after, &it);
+    while (bson_iter_next(&it)) {
+        bson_iter_t seeded;
+        if (!has || !subDocument(colls).find(iterKey(it), &seeded))
+            runner.loadCollection(iterKey(it), nullptr);
+    }
+}
+
+// "afterCollections": {name: [docs]}: test.<name> afterwards, in _id order.
+void checkAfterCollections(GoldenRunner& runner, BsonView tc, bool unordered) {
+    bson_iter_t after, it;
+    if (!tc.find("afterCollections", &after)) return;
+    bson_iter_recurse(&after, &it);
+    while (bson_iter_next(&it)) {
+        BsonBuilder find;
+        find.appendString("find", iterKey(it));
+        find.appendDocument("sort", [](BsonBuilder& s) { s.appendInt32("_id", 1); });
+        auto want = canonicalDocs(arrayDocs(it), unordered);
+        auto got = canonicalDocs(runner.drain(runner.run(find.obj())), unordered);
+        EXPECT_EQ(want, got) << "collection " << iterKey(it) << " after:\nexpected:\n"
+                             << joined(want) << "got:\n" << joined(got);
+    }
+}
+
 void checkCase(GoldenRunner& runner, const std::string& file, BsonView fileDoc, BsonView tc) {
     bson_iter_t name, docs, cmd, expect;
     std::string caseName = tc.find("name", &name) ? bson_iter_utf8(&name, nullptr) : "?";
     SCOPED_TRACE(file + " :: " + caseName);
     bool hasDocs = tc.find("docs", &docs) || fileDoc.find("docs", &docs);
     runner.load(hasDocs ? &docs : nullptr);
+    loadOtherCollections(runner, fileDoc, tc);
     ASSERT_TRUE(tc.find("command", &cmd)) << "case without a command";
     BsonObj reply = runner.run(subDocument(cmd));
     Status st = statusFromReply(reply);
@@ -181,12 +223,31 @@ void checkCase(GoldenRunner& runner, const std::string& file, BsonView fileDoc, 
             EXPECT_EQ(canonical(field), canonical(actual)) << "reply field '" << key << "'";
         }
     }
+    checkAfterCollections(runner, tc, unordered);
     if (tc.find("after", &expect)) {
         BsonObj all = runner.run(GoldenRunner::command(R"({"find": "c", "sort": {"_id": 1}})"));
         auto want = canonicalDocs(arrayDocs(expect), unordered);
         auto got = canonicalDocs(runner.drain(all), unordered);
         EXPECT_EQ(want, got) << "collection after:\nexpected:\n" << joined(want) << "got:\n" << joined(got);
     }
+}
+
+// A case marked "pending": "<what it waits for>" runs, but its failures are only reported (it
+// needs work on another branch); once it passes, drop the marker.
+void checkCaseOrPending(GoldenRunner& runner, const std::string& file, BsonView fileDoc,
+                        BsonView tc) {
+    bson_iter_t pending, name;
+    if (!tc.find("pending", &pending)) return checkCase(runner, file, fileDoc, tc);
+    ::testing::TestPartResultArray failures;
+    {
+        ::testing::ScopedFakeTestPartResultReporter intercept(
+            ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
+        checkCase(runner, file, fileDoc, tc);
+    }
+    std::string caseName = tc.find("name", &name) ? bson_iter_utf8(&name, nullptr) : "?";
+    std::cout << "[ PENDING  ] " << file << " :: " << caseName << ": "
+              << (failures.size() ? "fails until " : "passes; drop the marker (")
+              << bson_iter_utf8(&pending, nullptr) << (failures.size() ? "" : ")") << "\n";
 }
 
 class Golden : public ::testing::TestWithParam<std::string> {};
@@ -201,7 +262,7 @@ TEST_P(Golden, Cases) {
     bson_iter_recurse(&cases, &tc);
     int n = 0;
     while (bson_iter_next(&tc)) {
-        checkCase(runner, GetParam(), fileDoc.view(), subDocument(tc));
+        checkCaseOrPending(runner, GetParam(), fileDoc.view(), subDocument(tc));
         ++n;
     }
     EXPECT_GT(n, 0);
