@@ -39,7 +39,9 @@ public:
         std::shared_ptr<const MatchExpression> matcher = std::move(m.getValue());
         return std::make_unique<MapStage>(std::move(input),
                                           [matcher](const BsonObj& d) -> MaybeDoc {
-                                              if (matcher->matches(d.view()))
+                                              auto hit = matcher->matchesChecked(d.view());
+                                              if (!hit.isOK()) return hit.getStatus();
+                                              if (hit.getValue())
                                                   return std::optional<BsonObj>(d);
                                               return std::optional<BsonObj>();
                                           });

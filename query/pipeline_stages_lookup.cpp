@@ -28,7 +28,10 @@ public:
     MaybeDoc next() override {
         while (true) {
             auto d = _input->next();
-            if (!d.isOK() || !d.getValue() || _matcher->matches(d.getValue()->view())) return d;
+            if (!d.isOK() || !d.getValue()) return d;
+            auto hit = _matcher->matchesChecked(d.getValue()->view());
+            if (!hit.isOK()) return hit.getStatus();
+            if (hit.getValue()) return d;
         }
     }
 
