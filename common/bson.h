@@ -133,6 +133,22 @@ Status validateBson(const uint8_t* data, size_t len, size_t maxSize = kMaxIntern
 // Overflow when a (valid) document nests deeper than maxDepth levels; stops walking there.
 Status checkDepth(BsonView doc, int maxDepth = kMaxBsonDepth);
 
+// An optional bson_iter_t. Not std::optional<bson_iter_t> (nor a pair, vector, or by-value
+// template argument): libbson declares bson_iter_t with 128-byte alignment on the typedef, which
+// template arguments drop, so the contained object is misaligned for code that assumes it
+// (undefined behaviour; clang's UBSan reports it, found by the expression fuzzer). A plain member
+// keeps the alignment.
+struct MaybeIter {
+    bson_iter_t it{};
+    bool present = false;
+
+    MaybeIter() = default;
+    MaybeIter(const bson_iter_t& i) : it(i), present(true) {}  // NOLINT: implicit like optional
+    bool has_value() const { return present; }
+    explicit operator bool() const { return present; }
+    const bson_iter_t& operator*() const { return it; }
+};
+
 // The key of the element `it` is on.
 inline std::string_view iterKey(const bson_iter_t& it) {
     return std::string_view(bson_iter_key(&it), bson_iter_key_len(&it));

@@ -188,21 +188,6 @@ private:
     ExprPtr _input, _body, _limit;
 };
 
-// An optional bson_iter_t. Not std::optional<bson_iter_t>: as a template argument bson_iter_t
-// loses its typedef's 128-byte alignment, so *opt binds a misaligned bson_iter_t& (undefined
-// behaviour clang's UBSan reports; found by expression_fuzz). A member keeps the alignment.
-struct MaybeIter {
-    bson_iter_t it{};
-    bool present = false;
-    MaybeIter& operator=(const bson_iter_t& i) {
-        it = i;
-        present = true;
-        return *this;
-    }
-    explicit operator bool() const { return present; }
-    const bson_iter_t& operator*() const { return it; }
-};
-
 StatusWith<ExprPtr> parseIterate(bool isFilter, const bson_iter_t& arg, const ParseContext& ctx) {
     const char* op = isFilter ? "$filter" : "$map";
     const char* bodyName = isFilter ? "cond" : "in";

@@ -18,8 +18,10 @@ struct Walker {
         fn(v);
     }
 
-    // `fields` iterates a document's fields; looks up path[i] there.
-    void inDocument(bson_iter_t fields, size_t i) {
+    // `start` iterates a document's fields; looks up path[i] there. Taken by reference and
+    // copied: a by-value bson_iter_t parameter loses the type's 128-byte alignment.
+    void inDocument(const bson_iter_t& start, size_t i) {
+        bson_iter_t fields = start;
         std::string_view want = path.part(i);
         while (bson_iter_next(&fields)) {
             if (bson_iter_key_len(&fields) == want.size() &&

@@ -13,10 +13,10 @@ Status typeError(std::string_view cmd, std::string_view field, std::string_view 
 
 }  // namespace
 
-std::optional<bson_iter_t> CommandArgs::field(std::string_view name) const {
-    bson_iter_t it;
-    if (!_cmd.find(name, &it)) return std::nullopt;
-    return it;
+MaybeIter CommandArgs::field(std::string_view name) const {
+    MaybeIter out;
+    out.present = _cmd.find(name, &out.it);
+    return out;
 }
 
 StatusWith<std::string> CommandArgs::collectionName() const {

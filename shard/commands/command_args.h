@@ -18,7 +18,7 @@ public:
     std::string_view name() const { return _cmd.firstFieldName(); }
     bool has(std::string_view field) const { return _cmd.hasField(field); }
     // The iterator of a field, if present.
-    std::optional<bson_iter_t> field(std::string_view name) const;
+    MaybeIter field(std::string_view name) const;
 
     // The value of the command-name field as a collection name ({find: "courses"}).
     StatusWith<std::string> collectionName() const;
