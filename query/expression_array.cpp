@@ -251,6 +251,14 @@ public:
             auto r = _in->evaluate(scope);
             if (!r.isOK()) return r;
             value = std::move(r.getValue());
+            // Feeding $$value back into a literal nests one level per element: stop at
+            // MongoDB's depth limit instead of building a document no client can take.
+            auto t = value.type();
+            if ((t == BSON_TYPE_DOCUMENT || t == BSON_TYPE_ARRAY) &&
+                !checkDepth(value.nested(), kMaxBsonDepth - 1).isOK())
+                return Status(ErrorCodes::Overflow,
+                              "$reduce: the accumulated value nests deeper than " +
+                                  std::to_string(kMaxBsonDepth) + " levels");
         }
         return value;
     }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include "common/json/ejson.h"
 #include "tests/support/json_util.h"
 
@@ -589,6 +591,25 @@ TEST(Expression, DepthIsCapped) {
     std::string ok = "1";
     for (int i = 0; i < 40; ++i) ok = R"({"$abs": )" + ok + "}";
     check({ok.c_str(), "{}", "1"});
+}
+
+}  // namespace
+}  // namespace mongosd::query
+
+namespace mongosd::query {
+namespace {
+
+// Found by expression_fuzz: $reduce feeding $$value into an object literal nested one level
+// per element, producing a result over 1,000 levels deep.
+TEST(Expression, ReduceStopsAtTheDepthLimit) {
+    const std::string nest =
+        R"({"$reduce": {"input": {"$range": [0, N]}, "initialValue": 0,
+                        "in": {"k": ["$$value", "$$this"]}}})";
+    auto shallow = run(std::regex_replace(nest, std::regex("N"), "40"), "{}");
+    EXPECT_TRUE(shallow.isOK()) << shallow.getStatus().toString();
+    auto deep = run(std::regex_replace(nest, std::regex("N"), "929"), "{}");
+    ASSERT_FALSE(deep.isOK());
+    EXPECT_EQ(deep.getStatus().code(), ErrorCodes::Overflow);
 }
 
 }  // namespace
