@@ -135,7 +135,7 @@ TEST_F(QueryTransports, ErrorsCarryTheSameCodeEverywhere) {
     const Case cases[] = {
         {R"([{"$nosuchstage": {}}])", 40324},                      // unrecognised stage
         {R"([{"$group": {"_id": null, "x": {"$nosuchacc": 1}}}])", 15952},  // unknown accumulator
-        {R"([{"$project": {"x": {"$nosuchop": 1}}}])", 168},       // unknown expression operator
+        {R"([{"$project": {"x": {"$nosuchop": 1}}}])", 31325},  // unknown projection operator
         {R"([{"$out": "other"}, {"$match": {}}])", 40601},          // $out not last
     };
     for (const Case& c : cases) {
