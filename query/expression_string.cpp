@@ -51,15 +51,17 @@ StatusWith<std::string> coerceToString(const Value& v) {
 }
 
 // An integral argument (an index or a length); MongoDB's codes for "not a number" and "not
-// integral" differ per operator and argument.
+// integral" differ per operator and argument. $substrCP wants an int32 (`int32`); $substrBytes
+// takes any integral int64.
 StatusWith<int64_t> indexArg(std::string_view op, const Value& v, std::string_view what,
-                             ErrorCodes::Error notNumber, ErrorCodes::Error notIntegral) {
+                             ErrorCodes::Error notNumber, ErrorCodes::Error notIntegral,
+                             bool int32 = true) {
     auto n = toIntegral(v);
     if (!v.isNumber())
         return exprError(notNumber, std::string(op) + ": " + std::string(what) +
                                         " must be a numeric type (is BSON type " +
                                         std::string(typeName(v)) + ")");
-    if (!n || *n < INT32_MIN || *n > INT32_MAX)
+    if (!n || (int32 && (*n < INT32_MIN || *n > INT32_MAX)))
         return exprError(notIntegral,
                          std::string(op) + ": " + std::string(what) +
                              " cannot be represented as a 32-bit integral value: " + v.toString());
@@ -105,10 +107,10 @@ StatusWith<Value> substrBytes(const std::vector<Value>& a) {
     auto s = coerceToString(a[0]);
     if (!s.isOK()) return s.getStatus();
     auto start = indexArg("$substrBytes", a[1], "starting index", ErrorCodes::Location16034,
-                          ErrorCodes::BadValue);
+                          ErrorCodes::BadValue, false);
     if (!start.isOK()) return start.getStatus();
-    auto len =
-        indexArg("$substrBytes", a[2], "length", ErrorCodes::Location16035, ErrorCodes::BadValue);
+    auto len = indexArg("$substrBytes", a[2], "length", ErrorCodes::Location16035,
+                        ErrorCodes::BadValue, false);
     if (!len.isOK()) return len.getStatus();
     const std::string& str = s.getValue();
     if (start.getValue() < 0)

@@ -355,6 +355,11 @@ TEST(Expression, Strings) {
         {R"({"$substrBytes": ["héllo", 0, 2]})", "{}", "", ErrorCodes::Location28657},
         {R"({"$substrBytes": ["héllo", 0, 3]})", "{}", R"("hé")"},
         {R"({"$substrBytes": ["abc", 1, -1]})", "{}", R"("bc")"},
+        // $substrBytes takes int64 positions (only $substrCP wants int32 ones).
+        {R"({"$substrBytes": ["abc", 1, {"$numberLong": "3000000000"}]})", "{}", R"("bc")"},
+        {R"({"$substrBytes": ["abc", "1", 1]})", "{}", "", ErrorCodes::Location16034},
+        {R"({"$substrCP": ["abc", 0, {"$numberLong": "3000000000"}]})", "{}", "",
+         ErrorCodes::Location34453},
         {R"({"$toUpper": "abC1é"})", "{}", R"("ABC1é")"},
         {R"({"$toUpper": null})", "{}", R"("")"},
         {R"({"$toUpper": "$missing"})", "{}", R"("")"},
