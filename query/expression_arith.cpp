@@ -191,7 +191,8 @@ std::optional<Value> sameInt(int64_t v, Kind k) { return integral(v, k); }
 StatusWith<Value> roundOrTrunc(const std::vector<Value>& a, bool round) {
     const char* op = round ? "$round" : "$trunc";
     if (a[0].nullish()) return Value::null();
-    MONGOSD_RETURN_IF_ERROR(checkNumber(op, a[0]));
+    // MongoDB's code here is 51081 (not yet in error_codes.def); TypeMismatch until then.
+    MONGOSD_RETURN_IF_ERROR(checkNumber(op, a[0], ErrorCodes::TypeMismatch));
     int64_t place = 0;
     if (a.size() > 1) {
         if (a[1].nullish()) return Value::null();
