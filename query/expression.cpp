@@ -190,9 +190,9 @@ StatusWith<ExprPtr> parseObject(const bson_iter_t& spec, const ParseContext& ctx
         std::string_view op = iterKey(first);
         bson_iter_t more = first;
         if (bson_iter_next(&more))
-            return badValue(
-                "an expression specification must contain exactly one field, the "
-                "name of the expression. Found 2 fields");
+            return exprError(ErrorCodes::Location15983,
+                             "An object representing an expression must have exactly one "
+                             "field");
         auto found = registry().find(op);
         if (found == registry().end())
             return Status(ErrorCodes::InvalidPipelineOperator,
@@ -224,6 +224,27 @@ void registerOperator(const std::string& name, OperatorParser parser) {
     registry()[name] = std::move(parser);
 }
 
+namespace {
+
+// MongoDB's ExpressionFixedArity (16020) and ExpressionRangedArity (28667) messages. Operators
+// with only a lower bound have their own codes in MongoDB; BadValue stands in for them.
+Status arityError(const std::string& name, int minArgs, int maxArgs, int n) {
+    std::string passed = std::to_string(n) + " were passed in.";
+    if (minArgs == maxArgs)
+        return exprError(ErrorCodes::Location16020, "Expression " + name + " takes exactly " +
+                                                        std::to_string(minArgs) + " arguments. " +
+                                                        passed);
+    if (maxArgs >= 0)
+        return exprError(ErrorCodes::Location28667,
+                         "Expression " + name + " takes at least " + std::to_string(minArgs) +
+                             " arguments, and at most " + std::to_string(maxArgs) + ", but " +
+                             passed);
+    return badValue("Expression " + name + " takes at least " + std::to_string(minArgs) +
+                    " arguments. " + passed);
+}
+
+}  // namespace
+
 void registerNary(const std::string& name, int minArgs, int maxArgs, NaryFn fn) {
     // The function lives in the registry's closure for the whole process.
     auto shared = std::make_shared<const NaryFn>(std::move(fn));
@@ -234,14 +255,8 @@ void registerNary(const std::string& name, int minArgs, int maxArgs, NaryFn fn) 
             auto args = parseArgs(arg, ctx);
             if (!args.isOK()) return args.getStatus();
             int n = static_cast<int>(args.getValue().size());
-            if (n < minArgs || (maxArgs >= 0 && n > maxArgs)) {
-                std::string want = minArgs == maxArgs ? std::to_string(minArgs)
-                                   : maxArgs < 0
-                                       ? "at least " + std::to_string(minArgs)
-                                       : std::to_string(minArgs) + " to " + std::to_string(maxArgs);
-                return badValue("Expression " + name + " takes " + want + " arguments. " +
-                                std::to_string(n) + " were passed in.");
-            }
+            if (n < minArgs || (maxArgs >= 0 && n > maxArgs))
+                return arityError(name, minArgs, maxArgs, n);
             return ExprPtr(std::make_unique<NaryExpr>(std::move(args.getValue()), shared.get()));
         });
 }
@@ -268,9 +283,10 @@ StatusWith<ExprList> parseArgs(const bson_iter_t& arg, const ParseContext& ctx) 
 
 Status parseNamedArgs(std::string_view op, const bson_iter_t& arg, const ParseContext& ctx,
                       const std::vector<std::string>& names,
-                      const std::vector<std::string>& required, std::vector<ExprPtr>& out) {
+                      const std::vector<std::string>& required, std::vector<ExprPtr>& out,
+                      const NamedArgCodes& codes) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
-        return badValue(std::string(op) + " expects an object as its argument");
+        return exprError(codes.notObject, std::string(op) + " expects an object as its argument");
     out.clear();
     out.resize(names.size());
     bson_iter_t it;
@@ -280,15 +296,18 @@ Status parseNamedArgs(std::string_view op, const bson_iter_t& arg, const ParseCo
         size_t i = 0;
         while (i < names.size() && names[i] != key) ++i;
         if (i == names.size())
-            return badValue(std::string(op) + " found an unknown argument: " + std::string(key));
+            return exprError(codes.unknown,
+                             std::string(op) + " found an unknown argument: " + std::string(key));
         auto e = parseExpression(it, ctx);
         if (!e.isOK()) return e.getStatus();
         out[i] = std::move(e.getValue());
     }
-    for (const auto& r : required) {
+    for (size_t r = 0; r < required.size(); ++r) {
+        ErrorCodes::Error code = r < codes.missing.size() ? codes.missing[r] : ErrorCodes::BadValue;
         for (size_t i = 0; i < names.size(); ++i)
-            if (names[i] == r && !out[i])
-                return badValue(std::string(op) + " requires '" + r + "' to be specified");
+            if (names[i] == required[r] && !out[i])
+                return exprError(
+                    code, std::string(op) + " requires '" + required[r] + "' to be specified");
     }
     return Status::OK();
 }
@@ -327,6 +346,28 @@ StatusWith<Value> evalOpt(const ExprPtr& e, const Variables& vars) {
 Status typeError(std::string_view op, std::string_view what, const Value& got) {
     return Status(ErrorCodes::TypeMismatch, std::string(op) + " " + std::string(what) + ", found " +
                                                 std::string(typeName(got)));
+}
+
+Status exprError(ErrorCodes::Error code, std::string message) {
+    return Status(code, std::move(message));
+}
+
+Status exprTypeError(ErrorCodes::Error code, std::string_view what, const Value& got) {
+    return Status(code, std::string(what) + std::string(typeName(got)));
+}
+
+StatusWith<int64_t> indexOfBound(std::string_view op, const Value& v, std::string_view what) {
+    auto n = toIntegral(v);
+    if (!n || *n < INT32_MIN || *n > INT32_MAX)
+        return exprError(ErrorCodes::Location40096,
+                         std::string(op) + "requires an integral " + std::string(what) +
+                             ", found a value of type: " + std::string(typeName(v)) +
+                             ", with value: " + v.toString());
+    if (*n < 0)
+        return exprError(ErrorCodes::Location40097, std::string(op) + " requires a nonnegative " +
+                                                        std::string(what) +
+                                                        ", found: " + v.toString());
+    return *n;
 }
 
 Status badValue(std::string reason) { return Status(ErrorCodes::BadValue, std::move(reason)); }

@@ -34,10 +34,23 @@ Status notDecimal(std::string_view op) {
                   std::string(op) + " does not support decimal128 arguments yet");
 }
 
-Status checkNumber(std::string_view op, const Value& v) {
+// MongoDB's one-numeric-argument operators ($abs, $ceil, ...) share code 28765.
+Status checkNumber(std::string_view op, const Value& v,
+                   ErrorCodes::Error code = ErrorCodes::Location28765) {
     if (v.type() == BSON_TYPE_DECIMAL128) return notDecimal(op);
-    if (!v.isNumber()) return typeError(op, "only supports numeric types", v);
+    if (!v.isNumber())
+        return exprTypeError(code, std::string(op) + " only supports numeric types, not ", v);
     return Status::OK();
+}
+
+// $divide and $mod name both operand types: "$mod only supports numeric types, not string and
+// int".
+Status checkNumbers(std::string_view op, const std::vector<Value>& a, ErrorCodes::Error code) {
+    if (a[0].type() == BSON_TYPE_DECIMAL128 || a[1].type() == BSON_TYPE_DECIMAL128)
+        return notDecimal(op);
+    if (a[0].isNumber() && a[1].isNumber()) return Status::OK();
+    return exprError(code, std::string(op) + " only supports numeric types, not " +
+                               std::string(typeName(a[0])) + " and " + std::string(typeName(a[1])));
 }
 
 // Folds $add / $multiply over numbers (dates for $add handled by the caller).
@@ -84,13 +97,17 @@ StatusWith<Value> add(const std::vector<Value>& a) {
     for (const auto& v : a) {
         if (v.nullish()) return Value::null();
         if (v.type() == BSON_TYPE_DATE_TIME) {
-            if (haveDate) return badValue("only one date allowed in an $add expression");
+            if (haveDate)
+                return exprError(ErrorCodes::Location16612,
+                                 "only one date allowed in an $add expression");
             haveDate = true;
             acc.add(Value::int64(v.dateMs()));
             continue;
         }
         if (v.type() == BSON_TYPE_DECIMAL128) return notDecimal("$add");
-        if (!v.isNumber()) return typeError("$add", "only supports numeric or date types", v);
+        if (!v.isNumber())
+            return exprTypeError(ErrorCodes::Location16554,
+                                 "$add only supports numeric or date types, not ", v);
         acc.add(v);
     }
     if (!haveDate) return acc.result();
@@ -102,7 +119,7 @@ StatusWith<Value> multiply(const std::vector<Value>& a) {
     Accumulator acc(true);
     for (const auto& v : a) {
         if (v.nullish()) return Value::null();
-        MONGOSD_RETURN_IF_ERROR(checkNumber("$multiply", v));
+        MONGOSD_RETURN_IF_ERROR(checkNumber("$multiply", v, ErrorCodes::Location16555));
         acc.add(v);
     }
     return acc.result();
@@ -112,14 +129,20 @@ StatusWith<Value> subtract(const std::vector<Value>& a) {
     if (a[0].nullish() || a[1].nullish()) return Value::null();
     bool d0 = a[0].type() == BSON_TYPE_DATE_TIME, d1 = a[1].type() == BSON_TYPE_DATE_TIME;
     if (d0 && d1) return Value::int64(a[0].dateMs() - a[1].dateMs());
-    if (d1) return typeError("$subtract", "cannot subtract a date from a non-date", a[0]);
-    MONGOSD_RETURN_IF_ERROR(checkNumber("$subtract", a[1]));
+    // MongoDB's messages, typos included ("cant", no space after "a").
+    std::string rhsType(typeName(a[1]));
+    if (a[0].type() == BSON_TYPE_DECIMAL128 || a[1].type() == BSON_TYPE_DECIMAL128)
+        return notDecimal("$subtract");
+    if (d0 && !a[1].isNumber())
+        return exprError(ErrorCodes::Location16613, "cant $subtract a " + rhsType + " from a Date");
+    if (!d0 && (d1 || !a[0].isNumber() || !a[1].isNumber()))
+        return exprError(ErrorCodes::Location16556,
+                         "cant $subtract a" + rhsType + " from a " + std::string(typeName(a[0])));
     if (d0) {
         int64_t delta =
             a[1].type() == BSON_TYPE_DOUBLE ? roundToMs(a[1].asDouble()) : a[1].asInt64();
         return Value::date(a[0].dateMs() - delta);
     }
-    MONGOSD_RETURN_IF_ERROR(checkNumber("$subtract", a[0]));
     Kind k = std::max(kindOf(a[0]), kindOf(a[1]));
     if (k != Kind::kDouble) {
         int64_t r;
@@ -130,17 +153,15 @@ StatusWith<Value> subtract(const std::vector<Value>& a) {
 
 StatusWith<Value> divide(const std::vector<Value>& a) {
     if (a[0].nullish() || a[1].nullish()) return Value::null();
-    MONGOSD_RETURN_IF_ERROR(checkNumber("$divide", a[0]));
-    MONGOSD_RETURN_IF_ERROR(checkNumber("$divide", a[1]));
-    if (a[1].asDouble() == 0) return badValue("can't $divide by zero");
+    MONGOSD_RETURN_IF_ERROR(checkNumbers("$divide", a, ErrorCodes::Location16609));
+    if (a[1].asDouble() == 0) return exprError(ErrorCodes::Location16608, "can't $divide by zero");
     return Value::dbl(a[0].asDouble() / a[1].asDouble());
 }
 
 StatusWith<Value> mod(const std::vector<Value>& a) {
     if (a[0].nullish() || a[1].nullish()) return Value::null();
-    MONGOSD_RETURN_IF_ERROR(checkNumber("$mod", a[0]));
-    MONGOSD_RETURN_IF_ERROR(checkNumber("$mod", a[1]));
-    if (a[1].asDouble() == 0) return badValue("can't $mod by zero");
+    MONGOSD_RETURN_IF_ERROR(checkNumbers("$mod", a, ErrorCodes::Location16611));
+    if (a[1].asDouble() == 0) return exprError(ErrorCodes::Location16610, "can't $mod by zero");
     Kind k = std::max(kindOf(a[0]), kindOf(a[1]));
     if (k == Kind::kDouble) return Value::dbl(std::fmod(a[0].asDouble(), a[1].asDouble()));
     int64_t x = a[0].asInt64(), y = a[1].asInt64();
@@ -170,7 +191,8 @@ std::optional<Value> sameInt(int64_t v, Kind k) { return integral(v, k); }
 StatusWith<Value> roundOrTrunc(const std::vector<Value>& a, bool round) {
     const char* op = round ? "$round" : "$trunc";
     if (a[0].nullish()) return Value::null();
-    MONGOSD_RETURN_IF_ERROR(checkNumber(op, a[0]));
+    // MongoDB's code here is 51081 (not yet in error_codes.def); TypeMismatch until then.
+    MONGOSD_RETURN_IF_ERROR(checkNumber(op, a[0], ErrorCodes::TypeMismatch));
     int64_t place = 0;
     if (a.size() > 1) {
         if (a[1].nullish()) return Value::null();
@@ -200,10 +222,16 @@ StatusWith<Value> roundOrTrunc(const std::vector<Value>& a, bool round) {
 
 StatusWith<Value> power(const std::vector<Value>& a) {
     if (a[0].nullish() || a[1].nullish()) return Value::null();
-    MONGOSD_RETURN_IF_ERROR(checkNumber("$pow", a[0]));
-    MONGOSD_RETURN_IF_ERROR(checkNumber("$pow", a[1]));
+    if (a[0].type() == BSON_TYPE_DECIMAL128 || a[1].type() == BSON_TYPE_DECIMAL128)
+        return notDecimal("$pow");
+    if (!a[0].isNumber())
+        return exprTypeError(ErrorCodes::Location28762, "$pow's base must be numeric, not ", a[0]);
+    if (!a[1].isNumber())
+        return exprTypeError(ErrorCodes::Location28763, "$pow's exponent must be numeric, not ",
+                             a[1]);
     if (a[0].asDouble() == 0 && a[1].asDouble() < 0)
-        return badValue("$pow cannot take a base of 0 and a negative exponent");
+        return exprError(ErrorCodes::Location28764,
+                         "$pow cannot take a base of 0 and a negative exponent");
     Kind k = std::max(kindOf(a[0]), kindOf(a[1]));
     if (k != Kind::kDouble) {
         int64_t base = a[0].asInt64(), exp = a[1].asInt64();
@@ -225,11 +253,22 @@ StatusWith<Value> power(const std::vector<Value>& a) {
 
 StatusWith<Value> logBase(const std::vector<Value>& a) {
     if (a[0].nullish() || a[1].nullish()) return Value::null();
-    MONGOSD_RETURN_IF_ERROR(checkNumber("$log", a[0]));
-    MONGOSD_RETURN_IF_ERROR(checkNumber("$log", a[1]));
+    if (a[0].type() == BSON_TYPE_DECIMAL128 || a[1].type() == BSON_TYPE_DECIMAL128)
+        return notDecimal("$log");
+    if (!a[0].isNumber())
+        return exprTypeError(ErrorCodes::Location28756, "$log's argument must be numeric, not ",
+                             a[0]);
+    if (!a[1].isNumber())
+        return exprTypeError(ErrorCodes::Location28757, "$log's base must be numeric, not ", a[1]);
     double x = a[0].asDouble(), b = a[1].asDouble();
-    if (!(x > 0)) return badValue("$log's argument must be a positive number");
-    if (!(b > 0) || b == 1) return badValue("$log's base must be a positive number not equal to 1");
+    // NaN passes through as MongoDB does.
+    if (!(x > 0) && !std::isnan(x))
+        return exprError(ErrorCodes::Location28758,
+                         "$log's argument must be a positive number, but is " + formatDouble(x));
+    if ((!(b > 0) || b == 1) && !std::isnan(b))
+        return exprError(
+            ErrorCodes::Location28759,
+            "$log's base must be a positive number not equal to 1, but is " + formatDouble(b));
     return Value::dbl(std::log(x) / std::log(b));
 }
 
@@ -258,21 +297,24 @@ void registerArithOperators() {
     registerUnary("$floor", sameInt,
                   [](double d) -> StatusWith<Value> { return Value::dbl(std::floor(d)); });
     registerUnary("$sqrt", nullptr, [](double d) -> StatusWith<Value> {
-        if (d < 0) return badValue("$sqrt's argument must be greater than or equal to 0");
+        if (d < 0)
+            return exprError(ErrorCodes::Location28714,
+                             "$sqrt's argument must be greater than or equal to 0");
         return Value::dbl(std::sqrt(d));
     });
     registerUnary("$exp", nullptr,
                   [](double d) -> StatusWith<Value> { return Value::dbl(std::exp(d)); });
     registerUnary("$ln", nullptr, [](double d) -> StatusWith<Value> {
-        if (!(d > 0))
-            return badValue("$ln's argument must be a positive number, but is " +
-                            std::to_string(d));
+        if (!(d > 0) && !std::isnan(d))
+            return exprError(ErrorCodes::Location28766,
+                             "$ln's argument must be a positive number, but is " + formatDouble(d));
         return Value::dbl(std::log(d));
     });
     registerUnary("$log10", nullptr, [](double d) -> StatusWith<Value> {
-        if (!(d > 0))
-            return badValue("$log10's argument must be a positive number, but is " +
-                            std::to_string(d));
+        if (!(d > 0) && !std::isnan(d))
+            return exprError(
+                ErrorCodes::Location28761,
+                "$log10's argument must be a positive number, but is " + formatDouble(d));
         return Value::dbl(std::log10(d));
     });
 }

@@ -7,30 +7,35 @@
 namespace mongosd::query::expr {
 namespace {
 
-Status notArray(std::string_view op, std::string_view what, const Value& v) {
-    return typeError(op, what, v);
-}
-
-// An integral argument representable as int32 (MongoDB's positions and counts).
-StatusWith<int64_t> intArg(std::string_view op, const Value& v, std::string_view what) {
+// An integral argument representable as int32 (MongoDB's positions and counts), with MongoDB's
+// codes for "not a number" and "not a 32-bit integer".
+StatusWith<int64_t> intArg(const Value& v, ErrorCodes::Error notNumber,
+                           std::string_view notNumberMsg, ErrorCodes::Error notIntegral,
+                           std::string_view notIntegralMsg) {
     auto n = toIntegral(v);
-    if (!v.isNumber()) return typeError(op, std::string(what) + " must be a numeric value", v);
+    if (!v.isNumber()) return exprTypeError(notNumber, notNumberMsg, v);
     if (!n || *n < INT32_MIN || *n > INT32_MAX)
-        return badValue(std::string(op) + ": " + std::string(what) +
-                        " must be representable as a 32-bit integral value");
+        return exprError(notIntegral, std::string(notIntegralMsg) + v.toString());
     return *n;
 }
 
 StatusWith<Value> size(const std::vector<Value>& a) {
-    if (!a[0].isArray()) return notArray("$size", "the argument must be an array", a[0]);
+    if (!a[0].isArray())
+        return exprTypeError(ErrorCodes::Location17124,
+                             "The argument to $size must be an array, but was of type: ", a[0]);
     return Value::int32(static_cast<int32_t>(a[0].arrayElements().size()));
 }
 
 StatusWith<Value> arrayElemAt(const std::vector<Value>& a) {
     if (a[0].nullish() || a[1].nullish()) return Value::null();
     if (!a[0].isArray())
-        return notArray("$arrayElemAt", "'s first argument must be an array", a[0]);
-    auto idx = intArg("$arrayElemAt", a[1], "second argument");
+        return exprTypeError(ErrorCodes::Location28689,
+                             "$arrayElemAt's first argument must be an array, but is ", a[0]);
+    auto idx = intArg(a[1], ErrorCodes::Location28690,
+                      "$arrayElemAt's second argument must be a numeric value, but is ",
+                      ErrorCodes::Location28691,
+                      "$arrayElemAt's second argument must be representable as a 32-bit "
+                      "integer: ");
     if (!idx.isOK()) return idx.getStatus();
     auto elems = a[0].arrayElements();
     int64_t i =
@@ -43,7 +48,7 @@ NaryFn firstOrLast(bool first) {
     return [first](const std::vector<Value>& a) -> StatusWith<Value> {
         const char* op = first ? "$first" : "$last";
         if (a[0].nullish()) return Value::null();
-        if (!a[0].isArray()) return notArray(op, "'s argument must be an array", a[0]);
+        if (!a[0].isArray()) return typeError(op, "'s argument must be an array", a[0]);
         auto elems = a[0].arrayElements();
         if (elems.empty()) return Value();
         return first ? elems.front() : elems.back();
@@ -51,7 +56,9 @@ NaryFn firstOrLast(bool first) {
 }
 
 StatusWith<Value> in(const std::vector<Value>& a) {
-    if (!a[1].isArray()) return notArray("$in", "requires an array as a second argument", a[1]);
+    if (!a[1].isArray())
+        return exprTypeError(ErrorCodes::Location40081,
+                             "$in requires an array as a second argument, found: ", a[1]);
     for (const auto& e : a[1].arrayElements())
         if (compareValue(a[0], e) == 0) return Value::boolean(true);
     return Value::boolean(false);
@@ -60,10 +67,15 @@ StatusWith<Value> in(const std::vector<Value>& a) {
 StatusWith<Value> slice(const std::vector<Value>& a) {
     for (const auto& v : a)
         if (v.nullish()) return Value::null();
-    if (!a[0].isArray()) return notArray("$slice", "'s first argument must be an array", a[0]);
+    if (!a[0].isArray())
+        return exprTypeError(ErrorCodes::Location28724,
+                             "First argument to $slice must be an array, but is of type: ", a[0]);
     auto elems = a[0].arrayElements();
     int64_t n = static_cast<int64_t>(elems.size());
-    auto first = intArg("$slice", a[1], "second argument");
+    auto first = intArg(a[1], ErrorCodes::Location28725,
+                        "Second argument to $slice must be a numeric value, but is of type: ",
+                        ErrorCodes::Location28726,
+                        "Second argument to $slice can't be represented as a 32-bit integer: ");
     if (!first.isOK()) return first.getStatus();
     int64_t from, count;
     if (a.size() == 2) {
@@ -71,9 +83,15 @@ StatusWith<Value> slice(const std::vector<Value>& a) {
         from = k >= 0 ? 0 : std::max<int64_t>(0, n + k);
         count = k >= 0 ? k : n - from;
     } else {
-        auto c = intArg("$slice", a[2], "third argument");
+        auto c = intArg(
+            a[2], ErrorCodes::Location28727,
+            "Third argument to $slice must be numeric, but is of type: ", ErrorCodes::Location28728,
+            "Third argument to $slice can't be represented as a 32-bit integer: ");
         if (!c.isOK()) return c.getStatus();
-        if (c.getValue() <= 0) return badValue("$slice: third argument must be positive");
+        if (c.getValue() <= 0)
+            return exprError(
+                ErrorCodes::Location28729,
+                "Third argument to $slice must be positive: " + std::to_string(c.getValue()));
         int64_t p = first.getValue();
         from = p >= 0 ? std::min(p, n) : std::max<int64_t>(0, n + p);
         count = c.getValue();
@@ -87,23 +105,38 @@ StatusWith<Value> concatArrays(const std::vector<Value>& a) {
     std::vector<Value> out;
     for (const auto& v : a) {
         if (v.nullish()) return Value::null();
-        if (!v.isArray()) return notArray("$concatArrays", "only supports arrays", v);
+        if (!v.isArray())
+            return exprTypeError(ErrorCodes::Location28664,
+                                 "$concatArrays only supports arrays, not ", v);
         for (auto& e : v.arrayElements()) out.push_back(std::move(e));
     }
     return Value::array(out);
 }
 
 StatusWith<Value> range(const std::vector<Value>& a) {
-    auto start = intArg("$range", a[0], "starting value");
+    auto start = intArg(a[0], ErrorCodes::Location34443,
+                        "$range requires a numeric starting value, found value of type: ",
+                        ErrorCodes::Location34444,
+                        "$range requires a starting value that can be represented as a 32-bit "
+                        "integer, found value: ");
     if (!start.isOK()) return start.getStatus();
-    auto end = intArg("$range", a[1], "ending value");
+    auto end = intArg(
+        a[1], ErrorCodes::Location34445,
+        "$range requires a numeric ending value, found value of type: ", ErrorCodes::Location34446,
+        "$range requires an ending value that can be represented as a 32-bit "
+        "integer, found value: ");
     if (!end.isOK()) return end.getStatus();
     int64_t step = 1;
     if (a.size() > 2) {
-        auto s = intArg("$range", a[2], "step value");
+        auto s = intArg(
+            a[2], ErrorCodes::Location34447,
+            "$range requires a numeric step value, found value of type:", ErrorCodes::Location34448,
+            "$range requires a step value that can be represented as a 32-bit "
+            "integer, found value: ");
         if (!s.isOK()) return s.getStatus();
         step = s.getValue();
-        if (step == 0) return badValue("$range requires a non-zero step value");
+        if (step == 0)
+            return exprError(ErrorCodes::Location34449, "$range requires a non-zero step value");
     }
     std::vector<Value> out;
     for (int64_t i = start.getValue(); step > 0 ? i < end.getValue() : i > end.getValue();
@@ -116,7 +149,10 @@ StatusWith<Value> range(const std::vector<Value>& a) {
 
 StatusWith<Value> reverseArray(const std::vector<Value>& a) {
     if (a[0].nullish()) return Value::null();
-    if (!a[0].isArray()) return notArray("$reverseArray", "'s argument must be an array", a[0]);
+    if (!a[0].isArray())
+        return exprTypeError(
+            ErrorCodes::Location34435,
+            "The argument to $reverseArray must be an array, but was of type: ", a[0]);
     auto elems = a[0].arrayElements();
     std::reverse(elems.begin(), elems.end());
     return Value::array(elems);
@@ -125,13 +161,13 @@ StatusWith<Value> reverseArray(const std::vector<Value>& a) {
 StatusWith<Value> indexOfArray(const std::vector<Value>& a) {
     if (a[0].nullish()) return Value::null();
     if (!a[0].isArray())
-        return notArray("$indexOfArray", "'s first argument must be an array", a[0]);
+        return exprTypeError(ErrorCodes::Location40090,
+                             "$indexOfArray requires an array as a first argument, found: ", a[0]);
     auto elems = a[0].arrayElements();
     int64_t start = 0, end = static_cast<int64_t>(elems.size());
     for (size_t i = 2; i < a.size(); ++i) {
-        auto n = intArg("$indexOfArray", a[i], i == 2 ? "starting index" : "ending index");
+        auto n = indexOfBound("$indexOfArray", a[i], i == 2 ? "starting index" : "ending index");
         if (!n.isOK()) return n.getStatus();
-        if (n.getValue() < 0) return badValue("$indexOfArray: index must be non-negative");
         (i == 2 ? start : end) = n.getValue();
     }
     end = std::min<int64_t>(end, static_cast<int64_t>(elems.size()));
@@ -156,13 +192,18 @@ public:
         if (!in.isOK()) return in;
         if (in.getValue().nullish()) return Value::null();
         if (!in.getValue().isArray())
-            return notArray(op, "'input' must resolve to an array", in.getValue());
+            return exprTypeError(_isFilter ? ErrorCodes::Location28651 : ErrorCodes::Location16883,
+                                 "input to " + std::string(op) + " must be an array not ",
+                                 in.getValue());
         int64_t limit = INT64_MAX;
         if (_limit) {
             auto l = _limit->evaluate(vars);
             if (!l.isOK()) return l;
             if (!l.getValue().nullish()) {
-                auto n = intArg(op, l.getValue(), "limit");
+                auto n =
+                    intArg(l.getValue(), ErrorCodes::BadValue,
+                           "$filter: limit must be a numeric value, found: ", ErrorCodes::BadValue,
+                           "$filter: limit must be representable as a 32-bit integer: ");
                 if (!n.isOK()) return n.getStatus();
                 if (n.getValue() <= 0) return badValue("$filter: limit must be greater than 0");
                 limit = n.getValue();
@@ -192,7 +233,8 @@ StatusWith<ExprPtr> parseIterate(bool isFilter, const bson_iter_t& arg, const Pa
     const char* op = isFilter ? "$filter" : "$map";
     const char* bodyName = isFilter ? "cond" : "in";
     if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
-        return badValue(std::string(op) + " only supports an object as its argument");
+        return exprError(isFilter ? ErrorCodes::Location28646 : ErrorCodes::Location16878,
+                         std::string(op) + " only supports an object as its argument");
     std::string as = "this";
     MaybeIter input, body, limit;
     bson_iter_t it;
@@ -211,11 +253,17 @@ StatusWith<ExprPtr> parseIterate(bool isFilter, const bson_iter_t& arg, const Pa
             as = bson_iter_utf8(&it, nullptr);
             MONGOSD_RETURN_IF_ERROR(checkVariableName(as));
         } else {
-            return badValue(std::string(op) + ": unrecognized parameter: " + std::string(k));
+            return exprError(
+                isFilter ? ErrorCodes::Location28647 : ErrorCodes::Location16879,
+                "Unrecognized parameter to " + std::string(op) + ": " + std::string(k));
         }
     }
-    if (!input) return badValue(std::string(op) + ": Missing 'input' parameter");
-    if (!body) return badValue(std::string(op) + ": Missing '" + bodyName + "' parameter");
+    if (!input)
+        return exprError(isFilter ? ErrorCodes::Location28648 : ErrorCodes::Location16880,
+                         "Missing 'input' parameter to " + std::string(op));
+    if (!body)
+        return exprError(isFilter ? ErrorCodes::Location28650 : ErrorCodes::Location16882,
+                         "Missing '" + std::string(bodyName) + "' parameter to " + std::string(op));
     auto inExpr = parseExpression(*input, ctx);
     if (!inExpr.isOK()) return inExpr.getStatus();
     auto inner = nested(ctx, {as});
@@ -242,7 +290,9 @@ public:
         if (!in.isOK()) return in;
         if (in.getValue().nullish()) return Value::null();
         if (!in.getValue().isArray())
-            return notArray("$reduce", "'input' must resolve to an array", in.getValue());
+            return exprError(
+                ErrorCodes::Location40080,
+                "$reduce requires that 'input' be an array, found: " + in.getValue().toString());
         auto acc = _init->evaluate(vars);
         if (!acc.isOK()) return acc;
         Value value = acc.getValue();
@@ -269,7 +319,9 @@ private:
 
 StatusWith<ExprPtr> parseReduce(const bson_iter_t& arg, const ParseContext& ctx) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
-        return badValue("$reduce requires an object as an argument");
+        return exprError(ErrorCodes::Location40075,
+                         "$reduce requires an object as an argument, found: " +
+                             std::string(typeName(Value::fromIter(arg))));
     MaybeIter parts[3];
     const char* names[3] = {"input", "initialValue", "in"};
     bson_iter_t it;
@@ -278,13 +330,17 @@ StatusWith<ExprPtr> parseReduce(const bson_iter_t& arg, const ParseContext& ctx)
         size_t i = 0;
         while (i < 3 && iterKey(it) != names[i]) ++i;
         if (i == 3)
-            return badValue("$reduce found an unknown argument: " + std::string(iterKey(it)));
+            return exprError(ErrorCodes::Location40076,
+                             "$reduce found an unknown argument: " + std::string(iterKey(it)));
         parts[i] = it;
     }
     ExprPtr exprs[3];
+    const ErrorCodes::Error missing[3] = {ErrorCodes::Location40077, ErrorCodes::Location40078,
+                                          ErrorCodes::Location40079};
     for (size_t i = 0; i < 3; ++i) {
         if (!parts[i])
-            return badValue(std::string("$reduce requires '") + names[i] + "' to be specified");
+            return exprError(missing[i],
+                             std::string("$reduce requires '") + names[i] + "' to be specified");
         auto inner = i == 2 ? nested(ctx, {"value", "this"}) : StatusWith<ParseContext>(ctx);
         if (!inner.isOK()) return inner.getStatus();
         auto e = parseExpression(*parts[i], inner.getValue());

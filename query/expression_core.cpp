@@ -26,7 +26,7 @@ private:
 
 StatusWith<ExprPtr> parseLet(const bson_iter_t& arg, const ParseContext& ctx) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
-        return badValue("$let only supports an object as its argument");
+        return exprError(ErrorCodes::Location16874, "$let only supports an object as its argument");
     bson_iter_t it, varsIt, inIt;
     bool haveVars = false, haveIn = false;
     bson_iter_recurse(&arg, &it);
@@ -39,11 +39,12 @@ StatusWith<ExprPtr> parseLet(const bson_iter_t& arg, const ParseContext& ctx) {
             inIt = it;
             haveIn = true;
         } else {
-            return badValue("Unrecognized parameter to $let: " + std::string(k));
+            return exprError(ErrorCodes::Location16875,
+                             "Unrecognized parameter to $let: " + std::string(k));
         }
     }
-    if (!haveVars) return badValue("Missing 'vars' parameter to $let");
-    if (!haveIn) return badValue("Missing 'in' parameter to $let");
+    if (!haveVars) return exprError(ErrorCodes::Location16876, "Missing 'vars' parameter to $let");
+    if (!haveIn) return exprError(ErrorCodes::Location16877, "Missing 'in' parameter to $let");
     if (!BSON_ITER_HOLDS_DOCUMENT(&varsIt))
         return badValue("invalid parameter: expected an object (vars)");
     std::vector<std::pair<std::string, ExprPtr>> vars;
@@ -78,9 +79,9 @@ public:
             if (c.getValue().truthy()) return _thens[i]->evaluate(vars);
         }
         if (!_else)
-            return badValue(
-                "$switch could not find a matching branch for an input, and no "
-                "default was specified.");
+            return exprError(ErrorCodes::Location40066,
+                             "$switch could not find a matching branch for an input, and no "
+                             "default was specified.");
         return _else->evaluate(vars);
     }
 
@@ -92,14 +93,19 @@ private:
 StatusWith<ExprPtr> parseCond(const bson_iter_t& arg, const ParseContext& ctx) {
     std::vector<ExprPtr> parts;
     if (BSON_ITER_HOLDS_DOCUMENT(&arg)) {
+        NamedArgCodes codes{
+            ErrorCodes::BadValue,
+            ErrorCodes::Location17083,
+            {ErrorCodes::Location17080, ErrorCodes::Location17081, ErrorCodes::Location17082}};
         MONGOSD_RETURN_IF_ERROR(parseNamedArgs("$cond", arg, ctx, {"if", "then", "else"},
-                                               {"if", "then", "else"}, parts));
+                                               {"if", "then", "else"}, parts, codes));
     } else {
         auto args = parseArgs(arg, ctx);
         if (!args.isOK()) return args.getStatus();
         if (args.getValue().size() != 3)
-            return badValue("Expression $cond takes exactly 3 arguments. " +
-                            std::to_string(args.getValue().size()) + " were passed in.");
+            return exprError(ErrorCodes::Location16020,
+                             "Expression $cond takes exactly 3 arguments. " +
+                                 std::to_string(args.getValue().size()) + " were passed in.");
         parts = std::move(args.getValue());
     }
     ExprList cases, thens;
@@ -111,7 +117,9 @@ StatusWith<ExprPtr> parseCond(const bson_iter_t& arg, const ParseContext& ctx) {
 
 StatusWith<ExprPtr> parseSwitch(const bson_iter_t& arg, const ParseContext& ctx) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&arg))
-        return badValue("$switch requires an object as an argument");
+        return exprError(ErrorCodes::Location40060,
+                         "$switch requires an object as an argument, found: " +
+                             std::string(typeName(Value::fromIter(arg))));
     ExprList cases, thens;
     ExprPtr otherwise;
     bool haveBranches = false;
@@ -125,24 +133,33 @@ StatusWith<ExprPtr> parseSwitch(const bson_iter_t& arg, const ParseContext& ctx)
             otherwise = std::move(e.getValue());
         } else if (k == "branches") {
             if (!BSON_ITER_HOLDS_ARRAY(&it))
-                return badValue("$switch expected an array for 'branches'");
+                return exprError(ErrorCodes::Location40061,
+                                 "$switch expected an array for 'branches', found: " +
+                                     std::string(typeName(Value::fromIter(it))));
             haveBranches = true;
             bson_iter_t b;
             bson_iter_recurse(&it, &b);
             while (bson_iter_next(&b)) {
                 if (!BSON_ITER_HOLDS_DOCUMENT(&b))
-                    return badValue("$switch expected each branch to be an object");
+                    return exprError(ErrorCodes::Location40062,
+                                     "$switch expected each branch to be an object, found: " +
+                                         std::string(typeName(Value::fromIter(b))));
                 std::vector<ExprPtr> parts;
-                MONGOSD_RETURN_IF_ERROR(
-                    parseNamedArgs("$switch", b, ctx, {"case", "then"}, {"case", "then"}, parts));
+                NamedArgCodes codes{ErrorCodes::Location40062,
+                                    ErrorCodes::Location40063,
+                                    {ErrorCodes::Location40064, ErrorCodes::Location40065}};
+                MONGOSD_RETURN_IF_ERROR(parseNamedArgs("$switch", b, ctx, {"case", "then"},
+                                                       {"case", "then"}, parts, codes));
                 cases.push_back(std::move(parts[0]));
                 thens.push_back(std::move(parts[1]));
             }
         } else {
-            return badValue("$switch found an unknown argument: " + std::string(k));
+            return exprError(ErrorCodes::Location40067,
+                             "$switch found an unknown argument: " + std::string(k));
         }
     }
-    if (!haveBranches || cases.empty()) return badValue("$switch requires at least one branch.");
+    if (!haveBranches || cases.empty())
+        return exprError(ErrorCodes::Location40068, "$switch requires at least one branch.");
     return ExprPtr(
         std::make_unique<CondExpr>(std::move(cases), std::move(thens), std::move(otherwise)));
 }

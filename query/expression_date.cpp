@@ -79,7 +79,8 @@ StatusWith<int64_t> timezoneOffsetMs(std::string_view op, const ExprPtr& tz, con
         return int64_t{0};
     }
     if (v.getValue().type() != BSON_TYPE_UTF8)
-        return typeError(op, "timezone must be a string", v.getValue());
+        return exprTypeError(ErrorCodes::Location40517,
+                             "timezone must evaluate to a string, found ", v.getValue());
     auto minutes = parseTimezone(v.getValue().str());
     if (!minutes)
         return badValue(std::string(op) +
@@ -88,7 +89,7 @@ StatusWith<int64_t> timezoneOffsetMs(std::string_view op, const ExprPtr& tz, con
 }
 
 // The milliseconds of a date-like value (date, timestamp, ObjectId).
-StatusWith<int64_t> dateMs(std::string_view op, const Value& v) {
+StatusWith<int64_t> dateMs(const Value& v) {
     bson_iter_t it;
     switch (v.type()) {
         case BSON_TYPE_DATE_TIME:
@@ -103,7 +104,9 @@ StatusWith<int64_t> dateMs(std::string_view op, const Value& v) {
             it = v.iter();
             return static_cast<int64_t>(bson_oid_get_time_t(bson_iter_oid(&it))) * 1000;
         default:
-            return typeError(op, "can't convert to a date", v);
+            // MongoDB's Value::coerceToDate assertion, whichever operator asked.
+            return exprError(ErrorCodes::Location16006, "can't convert from BSON type " +
+                                                            std::string(typeName(v)) + " to Date");
     }
 }
 
@@ -121,7 +124,7 @@ public:
         auto offset = timezoneOffsetMs(_op, _tz, vars, &tzNull);
         if (!offset.isOK()) return offset.getStatus();
         if (d.getValue().nullish() || tzNull) return Value::null();
-        auto ms = dateMs(_op, d.getValue());
+        auto ms = dateMs(d.getValue());
         if (!ms.isOK()) return ms.getStatus();
         return Value::int32(static_cast<int32_t>(_fn(toCivil(ms.getValue() + offset.getValue()))));
     }
@@ -241,8 +244,10 @@ public:
         if (_p[1]) {
             if (fmt.getValue().nullish()) return Value::null();
             if (fmt.getValue().type() != BSON_TYPE_UTF8)
-                return typeError("$dateToString", "requires that 'format' be a string",
-                                 fmt.getValue());
+                return exprError(ErrorCodes::Location18533,
+                                 "$dateToString requires that 'format' be a string, found: " +
+                                     std::string(typeName(fmt.getValue())) + " with value " +
+                                     fmt.getValue().toString());
             format = std::string(fmt.getValue().str());
         }
         bool tzNull = false;
@@ -250,7 +255,7 @@ public:
         if (!offset.isOK()) return offset.getStatus();
         if (tzNull) return Value::null();
         if (d.getValue().nullish()) return _p[3] ? _p[3]->evaluate(vars) : Value::null();
-        auto ms = dateMs("$dateToString", d.getValue());
+        auto ms = dateMs(d.getValue());
         if (!ms.isOK()) return ms.getStatus();
         auto s = formatDate(format, ms.getValue(), offset.getValue());
         if (!s.isOK()) return s.getStatus();
@@ -364,8 +369,10 @@ public:
         bool hadOffset = false;
         if (_p[1]) {
             if (fmt.getValue().type() != BSON_TYPE_UTF8)
-                return typeError("$dateFromString", "requires that 'format' be a string",
-                                 fmt.getValue());
+                return exprError(ErrorCodes::Location40684,
+                                 "$dateFromString requires that 'format' be a string, found: " +
+                                     std::string(typeName(fmt.getValue())) + " with value " +
+                                     fmt.getValue().toString());
             ms = parseWithFormat(s.getValue().str(), fmt.getValue().str());
         } else {
             ms = parseIso(s.getValue().str(), &hadOffset);
@@ -398,7 +405,10 @@ void registerDateOperators() {
         [](const bson_iter_t& arg, const ParseContext& ctx) -> StatusWith<ExprPtr> {
             std::vector<ExprPtr> p;
             MONGOSD_RETURN_IF_ERROR(parseNamedArgs(
-                "$dateToString", arg, ctx, {"date", "format", "timezone", "onNull"}, {"date"}, p));
+                "$dateToString", arg, ctx, {"date", "format", "timezone", "onNull"}, {"date"}, p,
+                {ErrorCodes::Location18629,
+                 ErrorCodes::Location18534,
+                 {ErrorCodes::Location18628}}));
             return ExprPtr(std::make_unique<DateToStringExpr>(std::move(p)));
         });
     registerOperator(
@@ -407,7 +417,10 @@ void registerDateOperators() {
             std::vector<ExprPtr> p;
             MONGOSD_RETURN_IF_ERROR(parseNamedArgs(
                 "$dateFromString", arg, ctx,
-                {"dateString", "format", "timezone", "onError", "onNull"}, {"dateString"}, p));
+                {"dateString", "format", "timezone", "onError", "onNull"}, {"dateString"}, p,
+                {ErrorCodes::Location40540,
+                 ErrorCodes::Location40541,
+                 {ErrorCodes::Location40542}}));
             return ExprPtr(std::make_unique<DateFromStringExpr>(std::move(p)));
         });
 }

@@ -37,9 +37,17 @@ void registerAccumulatorOperators();
 StatusWith<ExprList> parseArgs(const bson_iter_t& arg, const ParseContext& ctx);
 // Parses an operator taking named arguments ({input: ..., as: ...}): fills `out[i]` for each
 // name in `names` (nullptr when absent). Unknown names and missing required ones are BadValue.
+// MongoDB's codes for an operator's named-argument errors (BadValue where it has none).
+struct NamedArgCodes {
+    ErrorCodes::Error notObject = ErrorCodes::BadValue;
+    ErrorCodes::Error unknown = ErrorCodes::BadValue;
+    // Parallel to `required`; empty: BadValue for each.
+    std::vector<ErrorCodes::Error> missing;
+};
 Status parseNamedArgs(std::string_view op, const bson_iter_t& arg, const ParseContext& ctx,
                       const std::vector<std::string>& names,
-                      const std::vector<std::string>& required, std::vector<ExprPtr>& out);
+                      const std::vector<std::string>& required, std::vector<ExprPtr>& out,
+                      const NamedArgCodes& codes = {});
 // A context one level deeper, with `vars` added to the scope.
 StatusWith<ParseContext> nested(const ParseContext& ctx, const std::vector<std::string>& vars = {});
 Status checkVariableName(std::string_view name);
@@ -50,11 +58,20 @@ ExprPtr makeConstant(Value v);
 StatusWith<Value> evalOpt(const ExprPtr& e, const Variables& vars);
 
 Status typeError(std::string_view op, std::string_view what, const Value& got);
+// An error carrying MongoDB's assertion code for the case (ErrorCodes::Location<n> when MongoDB
+// gives it no name), so clients that test codes see what a real server answers.
+Status exprError(ErrorCodes::Error code, std::string message);
+// exprError with "<what><type of got>": MongoDB's "..., found: string" / "..., not string".
+Status exprTypeError(ErrorCodes::Error code, std::string_view what, const Value& got);
 Status badValue(std::string reason);
 // MongoDB's type name ("double", "string", "missing", ...).
 std::string_view typeName(const Value& v);
 // The shortest decimal text that reads back as the same double ("1.5", "2", "1e+20").
 std::string formatDouble(double d);
+
+// A start or end position of $indexOfArray / $indexOfBytes / $indexOfCP: integral (40096) and
+// non-negative (40097), as MongoDB checks them.
+StatusWith<int64_t> indexOfBound(std::string_view op, const Value& v, std::string_view what);
 
 // Converts a number to int64 if it is integral and fits (decimal: no).
 std::optional<int64_t> toIntegral(const Value& v);

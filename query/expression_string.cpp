@@ -24,7 +24,7 @@ std::vector<size_t> codePointOffsets(std::string_view s) {
 }
 
 // MongoDB's coerceToString: strings, numbers, dates and timestamps as text; null/missing "".
-StatusWith<std::string> coerceToString(std::string_view op, const Value& v) {
+StatusWith<std::string> coerceToString(const Value& v) {
     switch (v.type()) {
         case BSON_TYPE_EOD:
         case BSON_TYPE_NULL:
@@ -43,15 +43,28 @@ StatusWith<std::string> coerceToString(std::string_view op, const Value& v) {
             return out;
         }
         default:
-            return typeError(op, "cannot convert to string", v);
+            // MongoDB's Value::coerceToString assertion, whichever operator asked.
+            return exprError(
+                ErrorCodes::Location16007,
+                "can't convert from BSON type " + std::string(typeName(v)) + " to String");
     }
 }
 
-// A non-negative integral argument (an index or a length).
-StatusWith<int64_t> indexArg(std::string_view op, const Value& v, std::string_view what) {
+// An integral argument (an index or a length); MongoDB's codes for "not a number" and "not
+// integral" differ per operator and argument. $substrCP wants an int32 (`int32`); $substrBytes
+// takes any integral int64.
+StatusWith<int64_t> indexArg(std::string_view op, const Value& v, std::string_view what,
+                             ErrorCodes::Error notNumber, ErrorCodes::Error notIntegral,
+                             bool int32 = true) {
     auto n = toIntegral(v);
-    if (!v.isNumber()) return typeError(op, std::string(what) + " must be a number", v);
-    if (!n) return badValue(std::string(op) + ": " + std::string(what) + " must be an integer");
+    if (!v.isNumber())
+        return exprError(notNumber, std::string(op) + ": " + std::string(what) +
+                                        " must be a numeric type (is BSON type " +
+                                        std::string(typeName(v)) + ")");
+    if (!n || (int32 && (*n < INT32_MIN || *n > INT32_MAX)))
+        return exprError(notIntegral,
+                         std::string(op) + ": " + std::string(what) +
+                             " cannot be represented as a 32-bit integral value: " + v.toString());
     return *n;
 }
 
@@ -59,21 +72,29 @@ StatusWith<Value> concat(const std::vector<Value>& a) {
     std::string out;
     for (const auto& v : a) {
         if (v.nullish()) return Value::null();
-        if (v.type() != BSON_TYPE_UTF8) return typeError("$concat", "only supports strings", v);
+        if (v.type() != BSON_TYPE_UTF8)
+            return exprTypeError(ErrorCodes::Location16702, "$concat only supports strings, not ",
+                                 v);
         out += v.str();
     }
     return Value::string(out);
 }
 
 StatusWith<Value> substrCP(const std::vector<Value>& a) {
-    auto s = coerceToString("$substrCP", a[0]);
+    auto s = coerceToString(a[0]);
     if (!s.isOK()) return s.getStatus();
-    auto start = indexArg("$substrCP", a[1], "starting index");
+    auto start = indexArg("$substrCP", a[1], "starting index", ErrorCodes::Location34450,
+                          ErrorCodes::Location34451);
     if (!start.isOK()) return start.getStatus();
-    auto len = indexArg("$substrCP", a[2], "length");
+    auto len =
+        indexArg("$substrCP", a[2], "length", ErrorCodes::Location34452, ErrorCodes::Location34453);
     if (!len.isOK()) return len.getStatus();
-    if (start.getValue() < 0) return badValue("$substrCP: starting index must be non-negative");
-    if (len.getValue() < 0) return badValue("$substrCP: length must be a nonnegative integer");
+    if (len.getValue() < 0)
+        return exprError(ErrorCodes::Location34454,
+                         "$substrCP: length must be a nonnegative integer.");
+    if (start.getValue() < 0)
+        return exprError(ErrorCodes::Location34455,
+                         "$substrCP: the starting index must be nonnegative integer.");
     auto offs = codePointOffsets(s.getValue());
     size_t cps = offs.size() - 1;
     size_t from = std::min<size_t>(static_cast<size_t>(start.getValue()), cps);
@@ -83,14 +104,19 @@ StatusWith<Value> substrCP(const std::vector<Value>& a) {
 }
 
 StatusWith<Value> substrBytes(const std::vector<Value>& a) {
-    auto s = coerceToString("$substrBytes", a[0]);
+    auto s = coerceToString(a[0]);
     if (!s.isOK()) return s.getStatus();
-    auto start = indexArg("$substrBytes", a[1], "starting index");
+    auto start = indexArg("$substrBytes", a[1], "starting index", ErrorCodes::Location16034,
+                          ErrorCodes::BadValue, false);
     if (!start.isOK()) return start.getStatus();
-    auto len = indexArg("$substrBytes", a[2], "length");
+    auto len = indexArg("$substrBytes", a[2], "length", ErrorCodes::Location16035,
+                        ErrorCodes::BadValue, false);
     if (!len.isOK()) return len.getStatus();
     const std::string& str = s.getValue();
-    if (start.getValue() < 0) return badValue("$substrBytes: starting index must be non-negative");
+    if (start.getValue() < 0)
+        return exprError(ErrorCodes::Location50752,
+                         "$substrBytes: starting index must be non-negative (got: " +
+                             std::to_string(start.getValue()) + ")");
     size_t from = std::min<size_t>(static_cast<size_t>(start.getValue()), str.size());
     size_t n = len.getValue() < 0
                    ? str.size() - from
@@ -98,14 +124,20 @@ StatusWith<Value> substrBytes(const std::vector<Value>& a) {
     auto splits = [&](size_t pos) {
         return pos < str.size() && isContinuation(static_cast<unsigned char>(str[pos]));
     };
-    if (splits(from) || splits(from + n))
-        return badValue("$substrBytes: Invalid range, a UTF-8 character would be split");
+    if (splits(from))
+        return exprError(ErrorCodes::Location28656,
+                         "$substrBytes: Invalid range, starting index is a UTF-8 continuation "
+                         "byte.");
+    if (splits(from + n))
+        return exprError(ErrorCodes::Location28657,
+                         "$substrBytes: Invalid range, ending index is in the middle of a UTF-8 "
+                         "character.");
     return Value::string(std::string_view(str).substr(from, n));
 }
 
 NaryFn caseMap(const char* op, bool upper) {
     return [op, upper](const std::vector<Value>& a) -> StatusWith<Value> {
-        auto s = coerceToString(op, a[0]);
+        auto s = coerceToString(a[0]);
         if (!s.isOK()) return s.getStatus();
         std::string out = s.getValue();
         for (char& c : out)
@@ -117,9 +149,9 @@ NaryFn caseMap(const char* op, bool upper) {
 }
 
 StatusWith<Value> strcasecmp(const std::vector<Value>& a) {
-    auto x = coerceToString("$strcasecmp", a[0]);
+    auto x = coerceToString(a[0]);
     if (!x.isOK()) return x.getStatus();
-    auto y = coerceToString("$strcasecmp", a[1]);
+    auto y = coerceToString(a[1]);
     if (!y.isOK()) return y.getStatus();
     auto lower = [](std::string s) {
         for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -132,15 +164,18 @@ StatusWith<Value> strcasecmp(const std::vector<Value>& a) {
 StatusWith<Value> split(const std::vector<Value>& a) {
     if (a[0].nullish()) return Value::null();
     if (a[0].type() != BSON_TYPE_UTF8)
-        return typeError("$split",
-                         "requires an expression that evaluates to a string as a first argument",
-                         a[0]);
+        return exprTypeError(ErrorCodes::Location40085,
+                             "$split requires an expression that evaluates to a string as a first "
+                             "argument, found: ",
+                             a[0]);
     if (a[1].type() != BSON_TYPE_UTF8)
-        return typeError("$split",
-                         "requires an expression that evaluates to a string as a second argument",
-                         a[1]);
+        return exprTypeError(ErrorCodes::Location40086,
+                             "$split requires an expression that evaluates to a string as a "
+                             "second argument, found: ",
+                             a[1]);
     std::string_view s = a[0].str(), d = a[1].str();
-    if (d.empty()) return badValue("$split requires a non-empty separator");
+    if (d.empty())
+        return exprError(ErrorCodes::Location40087, "$split requires a non-empty separator");
     std::vector<Value> parts;
     size_t start = 0;
     for (size_t pos; (pos = s.find(d, start)) != std::string_view::npos; start = pos + d.size())
@@ -151,7 +186,9 @@ StatusWith<Value> split(const std::vector<Value>& a) {
 
 StatusWith<Value> strLen(const std::vector<Value>& a, bool codePoints) {
     const char* op = codePoints ? "$strLenCP" : "$strLenBytes";
-    if (a[0].type() != BSON_TYPE_UTF8) return typeError(op, "requires a string argument", a[0]);
+    if (a[0].type() != BSON_TYPE_UTF8)
+        return exprTypeError(codePoints ? ErrorCodes::Location34471 : ErrorCodes::Location34473,
+                             std::string(op) + " requires a string argument, found: ", a[0]);
     size_t n = codePoints ? codePointOffsets(a[0].str()).size() - 1 : a[0].str().size();
     return Value::int32(static_cast<int32_t>(n));
 }
@@ -160,18 +197,21 @@ StatusWith<Value> indexOf(const std::vector<Value>& a, bool codePoints) {
     const char* op = codePoints ? "$indexOfCP" : "$indexOfBytes";
     if (a[0].nullish()) return Value::null();
     if (a[0].type() != BSON_TYPE_UTF8)
-        return typeError(op, "requires a string as the first argument", a[0]);
+        return exprTypeError(
+            codePoints ? ErrorCodes::Location40093 : ErrorCodes::Location40091,
+            std::string(op) + " requires a string as the first argument, found: ", a[0]);
     if (a[1].type() != BSON_TYPE_UTF8)
-        return typeError(op, "requires a string as the second argument", a[1]);
+        return exprTypeError(
+            codePoints ? ErrorCodes::Location40094 : ErrorCodes::Location40092,
+            std::string(op) + " requires a string as the second argument, found: ", a[1]);
     std::string_view s = a[0].str(), sub = a[1].str();
     auto offs = codePointOffsets(s);
     int64_t units =
         codePoints ? static_cast<int64_t>(offs.size() - 1) : static_cast<int64_t>(s.size());
     int64_t start = 0, end = units;
     for (size_t i = 2; i < a.size(); ++i) {
-        auto n = indexArg(op, a[i], i == 2 ? "starting index" : "ending index");
+        auto n = indexOfBound(op, a[i], i == 2 ? "starting index" : "ending index");
         if (!n.isOK()) return n.getStatus();
-        if (n.getValue() < 0) return badValue(std::string(op) + " index must be non-negative");
         (i == 2 ? start : end) = n.getValue();
     }
     end = std::min(end, units);

@@ -47,8 +47,9 @@ TEST(ProjectionParse, MixingAndCollisions) {
 }
 
 TEST(ProjectionParse, FindOperators) {
-    EXPECT_EQ(parseCode(R"({"a": {"$slice": [1]}})"), ErrorCodes::BadValue);  // expression arity
-    EXPECT_EQ(parseCode(R"({"a": {"$slice": "x"}})"), ErrorCodes::BadValue);
+    EXPECT_EQ(parseCode(R"({"a": {"$slice": [1]}})"),
+              ErrorCodes::Location28667);  // expression arity
+    EXPECT_EQ(parseCode(R"({"a": {"$slice": "x"}})"), ErrorCodes::Location28667);
     EXPECT_EQ(parseCode(R"({"a": {"$slice": ["$b", 1]}})"), 0);  // the expression $slice
     EXPECT_EQ(parseCode(R"({"a": {"$slice": 1}, "b": 1})"), 0);
     EXPECT_EQ(parseCode(R"({"a": {"$slice": 1}, "b": 0})"), 0);
@@ -74,7 +75,7 @@ TEST(ProjectionParse, AggregatePolicy) {
     EXPECT_EQ(parseCode(R"({"a.$": 1})", agg), 31324);
     EXPECT_EQ(parseCode(R"({"a": {"$elemMatch": {"x": 1}}})", agg),
               ErrorCodes::InvalidPipelineOperator);
-    EXPECT_EQ(parseCode(R"({"a": {"$slice": 1}})", agg), ErrorCodes::BadValue);
+    EXPECT_EQ(parseCode(R"({"a": {"$slice": 1}})", agg), ErrorCodes::Location28667);
     EXPECT_EQ(parseCode(R"({"a": "$$nope"})", agg), ErrorCodes::BadValue);
     EXPECT_EQ(parseCode(R"({"_id": 0})", agg), 0);
 }
@@ -101,7 +102,7 @@ TEST(ProjectionApply, ComputedFieldsAndRemove) {
     EXPECT_EQ(applied(R"({"a.b": {"$literal": 1}})", R"({"_id": 1, "a": [{"c": 1}, {}]})", agg),
               R"({"_id":1,"a":[{"b":1},{"b":1}]})");
     EXPECT_EQ(applied(R"({"x": {"$add": ["$s", 1]}})", R"({"_id": 1, "s": "str"})"),
-              "error " + std::to_string(ErrorCodes::TypeMismatch));
+              "error " + std::to_string(ErrorCodes::Location16554));
 }
 
 TEST(ProjectionApply, NestedArraysAreDescendedInBothPolicies) {
