@@ -77,6 +77,7 @@ void checkApplyError(const Status& s) {
         case ErrorCodes::ConflictingUpdateOperators:  // two paths reach one array element
         case ErrorCodes::DollarPrefixedFieldName:
         case ErrorCodes::EmptyFieldName:
+        case ErrorCodes::Overflow:  // the result would nest deeper than 100 levels
             return;
         default:
             fail("unexpected apply error", s);
