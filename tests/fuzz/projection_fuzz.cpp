@@ -9,50 +9,18 @@
 #include <vector>
 
 #include "common/bson.h"
+#include "tests/fuzz/fuzz_documents.h"
 #include "query/projection.h"
 
 namespace {
 
-using mongosd::BsonBuilder;
 using mongosd::BsonObj;
 using mongosd::ErrorCodes;
 using mongosd::query::Projection;
 using mongosd::query::ProjectionContext;
 using mongosd::query::ProjectionPolicy;
 
-const std::vector<BsonObj>& fixedDocuments() {
-    static const std::vector<BsonObj> docs = [] {
-        std::vector<BsonObj> out;
-        BsonBuilder a;
-        a.appendInt32("_id", 1).appendInt32("a", 5).appendString("s", "apple");
-        a.appendArray("t", [](BsonBuilder& arr) {
-            arr.appendInt32("0", 1).appendDouble("1", 2.5).appendString("2", "x");
-        });
-        out.push_back(a.obj());
-        BsonBuilder b;
-        b.appendInt32("_id", 2).appendNull("a");
-        b.appendArray("a2", [](BsonBuilder& arr) {
-            arr.appendArray("0", [](BsonBuilder& inner) { inner.appendInt64("0", 7); });
-            arr.appendDocument("1", [](BsonBuilder& d) {
-                d.appendInt32("b", 1).appendDocument(
-                    "c", [](BsonBuilder& c) { c.appendBool("d", true); });
-            });
-            arr.appendInt32("2", 3);
-        });
-        out.push_back(b.obj());
-        BsonBuilder c;
-        c.appendString("_id", "three").appendDocument("a", [](BsonBuilder& d) {
-            d.appendArray("b", [](BsonBuilder& arr) {
-                arr.appendDocument("0", [](BsonBuilder& e) { e.appendString("c", "Z"); });
-                arr.appendDouble("1", -0.0);
-            });
-        });
-        out.push_back(c.obj());
-        out.push_back(BsonObj());
-        return out;
-    }();
-    return docs;
-}
+using mongosd::fuzz::fixedDocuments;
 
 void checkStatus(const mongosd::Status& st, const char* what) {
     if (ErrorCodes::isKnown(st.code()) && st.code() != ErrorCodes::InternalError) return;
