@@ -143,4 +143,26 @@ private:
     Fn _fn;
 };
 
+// A stage that reads all of its input before producing anything ($group, $bucket, $bucketAuto):
+// consume() fills _out on the first next(), which then hands the documents out in order.
+class BlockingStage : public DocumentSource {
+public:
+    StatusWith<std::optional<BsonObj>> next() final {
+        if (!_done) {
+            MONGOSD_RETURN_IF_ERROR(consume());
+            _done = true;
+        }
+        if (_next >= _out.size()) return std::optional<BsonObj>();
+        return std::optional<BsonObj>(std::move(_out[_next++]));
+    }
+
+protected:
+    virtual Status consume() = 0;
+    std::vector<BsonObj> _out;
+
+private:
+    bool _done = false;
+    size_t _next = 0;
+};
+
 }  // namespace mongosd::query

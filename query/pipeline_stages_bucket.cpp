@@ -23,18 +23,10 @@ struct BucketOptions {
 };
 
 // Reads the whole input, folding each document into its bucket, then yields them sorted.
-class BucketStage final : public DocumentSource {
+class BucketStage final : public BlockingStage {
 public:
     BucketStage(Source input, const BucketOptions& o, const PipelineContext& ctx)
         : _input(std::move(input)), _o(o), _ctx(ctx), _grouper(o.output, ctx, "$bucket") {}
-    MaybeDoc next() override {
-        if (!_done) {
-            MONGOSD_RETURN_IF_ERROR(consume());
-            _done = true;
-        }
-        if (_next >= _out.size()) return std::optional<BsonObj>();
-        return std::optional<BsonObj>(std::move(_out[_next++]));
-    }
 
 private:
     StatusWith<Value> bucketOf(const Variables& vars) const {
@@ -54,7 +46,7 @@ private:
                           "was specified.");
     }
 
-    Status consume() {
+    Status consume() override {
         uint64_t pulled = 0;
         while (true) {
             auto d = nextChecked(*_input, _ctx, pulled);
@@ -81,9 +73,6 @@ private:
     const BucketOptions& _o;
     PipelineContext _ctx;
     Grouper _grouper;
-    bool _done = false;
-    std::vector<BsonObj> _out;
-    size_t _next = 0;
 };
 
 class BucketSpec final : public StageSpec {

@@ -24,21 +24,13 @@ struct Keyed {
     BsonObj doc;
 };
 
-class BucketAutoStage final : public DocumentSource {
+class BucketAutoStage final : public BlockingStage {
 public:
     BucketAutoStage(Source input, const BucketAutoOptions& o, const PipelineContext& ctx)
         : _input(std::move(input)), _o(o), _ctx(ctx) {}
-    MaybeDoc next() override {
-        if (!_done) {
-            MONGOSD_RETURN_IF_ERROR(consume());
-            _done = true;
-        }
-        if (_next >= _out.size()) return std::optional<BsonObj>();
-        return std::optional<BsonObj>(std::move(_out[_next++]));
-    }
 
 private:
-    Status consume() {
+    Status consume() override {
         std::vector<Keyed> items;
         size_t bytes = 0;
         uint64_t pulled = 0;
@@ -98,9 +90,6 @@ private:
     Source _input;
     const BucketAutoOptions& _o;
     PipelineContext _ctx;
-    bool _done = false;
-    std::vector<BsonObj> _out;
-    size_t _next = 0;
 };
 
 class BucketAutoSpec final : public StageSpec {

@@ -49,7 +49,7 @@ using KeyFn = std::function<StatusWith<Value>(const Variables& vars)>;
 using Finisher = std::function<Status(std::vector<BsonObj>& groups)>;
 
 // Reads its whole input into a Grouper, then yields the groups (after `finish`).
-class GroupStage final : public DocumentSource {
+class GroupStage final : public BlockingStage {
 public:
     GroupStage(Source input, const PipelineContext& ctx,
                const std::vector<AccumulatedField>& fields, KeyFn key, Finisher finish,
@@ -60,17 +60,9 @@ public:
           _key(std::move(key)),
           _finish(std::move(finish)) {}
 
-    MaybeDoc next() override {
-        if (!_done) {
-            MONGOSD_RETURN_IF_ERROR(consume());
-            _done = true;
-        }
-        if (_next >= _out.size()) return std::optional<BsonObj>();
-        return std::optional<BsonObj>(std::move(_out[_next++]));
-    }
 
 private:
-    Status consume() {
+    Status consume() override {
         uint64_t pulled = 0;
         while (true) {
             auto d = nextChecked(*_input, _ctx, pulled);
@@ -90,9 +82,6 @@ private:
     Grouper _grouper;
     KeyFn _key;
     Finisher _finish;
-    bool _done = false;
-    std::vector<BsonObj> _out;
-    size_t _next = 0;
 };
 
 class GroupSpec final : public StageSpec {
