@@ -8,7 +8,14 @@ BsonObj commandErrorReply(const Status& status) {
     b.appendString("errmsg", status.reason());
     b.appendInt32("code", status.code());
     b.appendString("codeName", status.codeName());
+    appendErrorExtraInfo(status, b);
     return b.obj();
+}
+
+void appendErrorExtraInfo(const Status& status, BsonBuilder& b) {
+    const std::string* extra = status.extraInfo();
+    if (!extra) return;
+    b.appendAll(BsonView(reinterpret_cast<const uint8_t*>(extra->data()), extra->size()));
 }
 
 Status statusFromReply(BsonView reply) {

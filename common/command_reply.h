@@ -9,6 +9,9 @@ namespace mongosd {
 // {ok: 0, errmsg, code, codeName} for a non-OK status.
 BsonObj commandErrorReply(const Status& status);
 
+// Appends the status's extra fields (Status::extraInfo), if any.
+void appendErrorExtraInfo(const Status& status, BsonBuilder& b);
+
 // OK when reply.ok is 1; otherwise the reply's code and errmsg (InternalError when absent).
 Status statusFromReply(BsonView reply);
 

@@ -15,7 +15,9 @@ Status Status::withContext(std::string_view context) const {
     std::string r(context);
     r += " :: ";
     r += _reason;
-    return Status(_code, std::move(r));
+    Status out(_code, std::move(r));
+    out._extraInfo = _extraInfo;
+    return out;
 }
 
 }  // namespace mongosd

@@ -2,6 +2,7 @@
 // Status and StatusWith<T>: how errors cross module boundaries. A Status is OK or carries an
 // ErrorCodes::Error plus a short human-readable reason. Cheap to move; any thread.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,6 +23,14 @@ public:
     ErrorCodes::Error code() const { return _code; }
     const std::string& reason() const { return _reason; }
     std::string_view codeName() const { return ErrorCodes::name(_code); }
+    // Extra fields MongoDB puts next to code/errmsg for some errors (DuplicateKey's keyPattern
+    // and keyValue): the bytes of a BSON document whose fields error replies append, or null.
+    const std::string* extraInfo() const { return _extraInfo.get(); }
+    Status withExtraInfo(std::string bsonDocument) const {
+        Status s = *this;
+        s._extraInfo = std::make_shared<const std::string>(std::move(bsonDocument));
+        return s;
+    }
     // "<codeName>: <reason>", for logs and test failure messages.
     std::string toString() const;
 
@@ -33,6 +42,7 @@ public:
 private:
     ErrorCodes::Error _code = ErrorCodes::OK;
     std::string _reason;
+    std::shared_ptr<const std::string> _extraInfo;
 };
 
 // Either a T or a non-OK Status.

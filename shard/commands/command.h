@@ -61,6 +61,7 @@ void registerWriteCommands(CommandRegistry& r);
 void registerFindCommands(CommandRegistry& r);
 void registerFindAndModifyCommand(CommandRegistry& r);
 void registerAggregateCommand(CommandRegistry& r);
+void registerIndexCommands(CommandRegistry& r);
 
 // InvalidNamespace when "<$db>.<coll>" is a namespace MongoDB would refuse.
 Status checkNamespace(const OperationContext& opCtx, std::string_view coll);

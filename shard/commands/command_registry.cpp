@@ -21,6 +21,7 @@ const CommandRegistry& CommandRegistry::shard() {
         registerFindCommands(r);
         registerFindAndModifyCommand(r);
         registerAggregateCommand(r);
+        registerIndexCommands(r);
         return r;
     }();
     return registry;

@@ -4,6 +4,7 @@
 // batch as a whole is malformed.
 #include <vector>
 
+#include "common/command_reply.h"
 #include "query/update.h"
 #include "shard/commands/command.h"
 #include "shard/commands/write_concern.h"
@@ -40,6 +41,7 @@ void appendWriteErrors(const BatchState& state, BsonBuilder& reply) {
                 d.appendInt32("code", e.status.code());
                 d.appendString("codeName", e.status.codeName());
                 d.appendString("errmsg", e.status.reason());
+                appendErrorExtraInfo(e.status, d);
             });
         }
     });

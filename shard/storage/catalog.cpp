@@ -22,6 +22,30 @@ Status corrupt(std::string_view what) {
     return Status(ErrorCodes::InternalError, "corrupt catalog row: " + std::string(what));
 }
 
+StatusWith<IndexPtr> parseIndexRow(const bson_iter_t& elem) {
+    if (!BSON_ITER_HOLDS_DOCUMENT(&elem)) return corrupt("not a document");
+    uint32_t len = 0;
+    const uint8_t* data = nullptr;
+    bson_iter_document(&elem, &len, &data);
+    BsonView row(data, len);
+    bson_iter_t it;
+    if (!row.find("spec", &it) || !BSON_ITER_HOLDS_DOCUMENT(&it)) return corrupt("spec");
+    bson_iter_document(&it, &len, &data);
+    BsonView spec(data, len);
+    std::string ident;
+    if (!stringField(row, "ident", &ident)) return corrupt("ident");
+    Timestamp readyAt;
+    if (!row.find("readyAt", &it) || !BSON_ITER_HOLDS_TIMESTAMP(&it)) return corrupt("readyAt");
+    bson_iter_timestamp(&it, &readyAt.secs, &readyAt.inc);
+    std::vector<bool> multikey;
+    if (row.find("multikey", &it) && BSON_ITER_HOLDS_ARRAY(&it)) {
+        bson_iter_t m;
+        bson_iter_recurse(&it, &m);
+        while (bson_iter_next(&m)) multikey.push_back(bson_iter_as_bool(&m));
+    }
+    return makeIndexEntry(spec, std::move(ident), readyAt, multikey);
+}
+
 }  // namespace
 
 CollectionUuid CollectionUuid::generate() {
@@ -62,8 +86,24 @@ BsonObj catalogRow(const CollectionEntry& entry) {
                        uint32_t(entry.uuid.bytes.size()));
     b.appendString("ident", entry.ident);
     b.appendDocument("options", entry.options.view());
-    // Secondary indexes are described here once they exist; the field is kept from day one.
-    b.appendArray("indexes", BsonView());
+    b.appendArray("indexes", [&](BsonBuilder& arr) {
+        char buf[16];
+        uint32_t i = 0;
+        for (const auto& index : entry.indexes) {
+            arr.appendDocument(arrayIndexKey(i++, buf), [&](BsonBuilder& d) {
+                d.appendDocument("spec", index->spec.view());
+                d.appendString("ident", index->ident);
+                bson_append_timestamp(d.get(), "readyAt", 7, index->readyAt.secs,
+                                      index->readyAt.inc);
+                d.appendArray("multikey", [&](BsonBuilder& m) {
+                    char mbuf[16];
+                    std::vector<bool> flags = index->multikeyFields();
+                    for (uint32_t f = 0; f < flags.size(); ++f)
+                        m.appendBool(arrayIndexKey(f, mbuf), flags[f]);
+                });
+            });
+        }
+    });
     return b.obj();
 }
 
@@ -87,8 +127,19 @@ StatusWith<CollectionPtr> parseCatalogRow(BsonView row) {
         bson_iter_document(&it, &docLen, &doc);
         options = BsonObj::copyOf(BsonView(doc, docLen));
     }
+    std::vector<IndexPtr> indexes;
+    if (row.find("indexes", &it)) {
+        if (!BSON_ITER_HOLDS_ARRAY(&it)) return corrupt("indexes of " + ns);
+        bson_iter_t elem;
+        bson_iter_recurse(&it, &elem);
+        while (bson_iter_next(&elem)) {
+            auto index = parseIndexRow(elem);
+            if (!index.isOK()) return corrupt("index of " + ns + ": " + index.getStatus().reason());
+            indexes.push_back(std::move(index.getValue()));
+        }
+    }
     return std::make_shared<CollectionEntry>(std::move(ns), uuid, std::move(ident),
-                                             std::move(options));
+                                             std::move(options), std::move(indexes));
 }
 
 CollectionPtr Catalog::lookup(std::string_view ns) const {

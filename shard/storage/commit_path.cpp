@@ -24,6 +24,9 @@ bool catalogUnchanged(const Catalog& catalog, const TxnState& txn) {
             return false;
         }
     }
+    for (const auto& [old, next] : txn.replaced) {
+        if (!catalog.isCurrent(old)) return false;
+    }
     return true;
 }
 
@@ -99,8 +102,14 @@ void EngineCore::publishCommit(TxnState& txn, OpTime opTime, int64_t oplogBytes)
     for (const auto& entry : txn.removed) {  // invariant 2
         catalog.remove(entry->ns);
         scheduleDrop(entry->ident, opTime.ts);  // invariant 3: once opTime is durable
+        for (const auto& index : entry->indexes) scheduleDrop(index->ident, opTime.ts);
     }
     for (const auto& entry : txn.added) catalog.add(entry);
+    for (const auto& [old, next] : txn.replaced) {
+        next->count.store(old->count.load());
+        catalog.add(next);
+    }
+    for (const auto& ident : txn.identsToDrop) scheduleDrop(ident, opTime.ts);
     for (const auto& [entry, delta] : txn.countDeltas) entry->count.fetch_add(delta);
     _oplogAppendedBytes.fetch_add(oplogBytes);
     _commits.fetch_add(1);

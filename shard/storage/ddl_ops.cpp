@@ -77,6 +77,27 @@ Status TxnState::dropCollection(std::string_view ns) {
     return Status::OK();
 }
 
+Status TxnState::replaceCollection(const CollectionPtr& current, CollectionPtr next,
+                                   const std::vector<BsonObj>& entries,
+                                   std::vector<std::string> droppedIdents) {
+    auto cursor = checkout(kCatalogUri, CursorMode::kOverwrite);
+    if (!cursor.isOK()) return poison(cursor.getStatus());
+    ScopedCursor c(this, cursor.getValue(), CursorMode::kOverwrite);
+    BsonObj row = catalogRow(*next);
+    WT_ITEM k = makeItem(next->ns.data(), next->ns.size());
+    WT_ITEM v = makeItem(row.data(), row.size());
+    c->set_key(c.get(), &k);
+    c->set_value(c.get(), &v);
+    int ret = c->insert(c.get());
+    if (ret != 0) return poison(wtError(ret, "rewrite catalog row"));
+    for (const auto& o : entries) {
+        oplog.push_back(PendingOplogEntry::command(dbOf(next->ns), &next->uuid, o.view()));
+    }
+    replaced.emplace_back(current, std::move(next));
+    for (auto& ident : droppedIdents) identsToDrop.push_back(std::move(ident));
+    return Status::OK();
+}
+
 Status TxnState::dropDatabase(std::string_view db) {
     MONGOSD_RETURN_IF_ERROR(validateDatabaseName(db));
     std::vector<CollectionPtr> entries = core->catalog.inDatabase(db);

@@ -76,13 +76,22 @@ OpTime EngineCore::lastCommitted() const {
     return _lastCommitted;
 }
 
-StatusWith<std::string> EngineCore::createIdent() {
+std::shared_ptr<CollectionGate> EngineCore::gateFor(std::string_view ns) {
+    std::lock_guard lk(_gateMutex);
+    auto it = _gates.find(ns);
+    if (it != _gates.end()) return it->second;
+    auto gate = std::make_shared<CollectionGate>();
+    _gates.emplace(std::string(ns), gate);
+    return gate;
+}
+
+StatusWith<std::string> EngineCore::createIdent(const char* prefix) {
     auto session = sessions.acquire();
     if (!session.isOK()) return session.getStatus();
     WT_SESSION* s = session.getValue()->get();
     for (;;) {
         std::string ident =
-            kIdentPrefix + std::to_string(_nextIdent.fetch_add(1)) + "-" + _identSuffix;
+            prefix + std::to_string(_nextIdent.fetch_add(1)) + "-" + _identSuffix;
         std::string uri = "table:" + ident;
         int ret = s->create(s, uri.c_str(), kDocumentTableConfig);
         if (ret == EEXIST) continue;  // not expected with a fresh suffix; harmless

@@ -18,6 +18,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,6 +29,7 @@
 #include "common/optime.h"
 #include "common/status.h"
 #include "shard/storage/catalog.h"
+#include "shard/storage/collection_gate.h"
 #include "shard/storage/journal.h"
 #include "shard/storage/session_pool.h"
 #include "shard/storage/storage_options.h"
@@ -40,6 +43,7 @@ constexpr const char* kOplogUri = "table:oplog";
 constexpr const char* kSizeStorerUri = "table:sizeStorer";
 constexpr const char* kOplogTruncationUri = "table:oplogTruncation";
 constexpr const char* kIdentPrefix = "collection-";
+constexpr const char* kIndexIdentPrefix = "index-";
 // The sizeStorer row holding the oplog's appended bytes; collection rows have 16-byte keys.
 inline constexpr std::string_view kOplogSizeKey = "oplog";
 
@@ -49,6 +53,7 @@ struct RecoveryStats {
     uint64_t entriesReplayed = 0;
     uint64_t entriesSkipped = 0;  // for collections dropped later
     uint64_t orphanTablesDropped = 0;
+    uint64_t indexesRebuilt = 0;
 };
 
 class EngineCore {
@@ -64,9 +69,11 @@ public:
     // Commits a write transaction (commit path; invariant 1). Ends the WT transaction.
     StatusWith<OpTime> commit(TxnState& txn);
 
-    // Creates an empty document table and returns its ident. Uses its own session: WT schema
-    // operations are not transactional.
-    StatusWith<std::string> createIdent();
+    // Creates an empty document (or index) table and returns its ident. Uses its own session:
+    // WT schema operations are not transactional.
+    StatusWith<std::string> createIdent(const char* prefix = kIdentPrefix);
+    // The gate of a namespace (collection_gate.h); one per namespace for the process's life.
+    std::shared_ptr<CollectionGate> gateFor(std::string_view ns);
     // Removes the table once `droppableAt` is durable (invariant 3); null = at once.
     void scheduleDrop(std::string ident, Timestamp droppableAt);
     void dropPendingTables();
@@ -99,6 +106,10 @@ private:
     Status replayOplog(Timestamp from);
     Status loadLastOpTime(WtSession* session);
     Status dropOrphanTables(WtSession* session);
+    // Rebuilds the indexes in _indexesToRebuild from their recovered collections.
+    Status rebuildIndexes();
+    // Writes a catalog row outside the commit path (recovery only: no oplog entry).
+    Status writeCatalogRow(WtSession* session, const CollectionEntry& coll);
     Status writeSizeStorer(WtSession* session, Timestamp at);
     Status loadOplogTruncation(WtSession* session);
     Status truncateOplog(WtSession* session);
@@ -128,6 +139,12 @@ private:
 
     std::mutex _checkpointMutex;
     Timestamp _lastCheckpointTs;
+
+    // Idents of indexes recovery rebuilds (startup only).
+    std::set<std::string> _indexesToRebuild;
+
+    std::mutex _gateMutex;
+    std::map<std::string, std::shared_ptr<CollectionGate>, std::less<>> _gates;
 
     std::mutex _dropMutex;
     std::vector<PendingDrop> _pendingDrops;

@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <optional>
 #include <set>
 
 #include "common/key_string.h"
 #include "shard/storage/engine_core.h"
+#include "shard/storage/index_table.h"
 #include "shard/storage/oplog_entry.h"
 #include "shard/storage/wt_util.h"
 
@@ -48,18 +50,25 @@ bool tableExists(WT_SESSION* s, const std::string& uri) {
 
 // Applies one document entry to its table with a blind put/remove, reporting the change in
 // the number of documents. Idempotent.
-Status applyDocumentOp(WT_CURSOR* c, const OplogEntry& e, int64_t* countDelta) {
+Status applyDocumentOp(WT_CURSOR* c, const OplogEntry& e, int64_t* countDelta,
+                       std::string* idKey, std::optional<BsonObj>* before) {
     BsonView idSource = (e.op == 'u' && e.o2) ? *e.o2 : e.o;
     bson_iter_t id;
     if (!idSource.find("_id", &id)) {
         return Status(ErrorCodes::FailedToParse, "entry has no _id");
     }
     std::string key = keystring::encodeValue(id);
+    *idKey = key;
     WT_ITEM k = makeItem(key.data(), key.size());
     c->set_key(c, &k);
     int ret = c->search(c);
     if (ret != 0 && ret != WT_NOTFOUND) return wtError(ret, "replay search");
     const bool existed = ret == 0;
+    if (existed && before) {
+        WT_ITEM old;
+        MONGOSD_RETURN_IF_ERROR(wtStatus(c->get_value(c, &old), "replay read"));
+        *before = BsonObj::copyOf(BsonView(static_cast<const uint8_t*>(old.data), old.size));
+    }
     c->set_key(c, &k);
     if (e.op == 'd') {
         if (!existed) return Status::OK();
@@ -88,7 +97,15 @@ Status EngineCore::recover() {
     MONGOSD_RETURN_IF_ERROR(loadCatalog(ws));
     MONGOSD_RETURN_IF_ERROR(loadCounts(ws));
     MONGOSD_RETURN_IF_ERROR(loadOplogTruncation(ws));
+    // An index made ready at or after the checkpoint may be partial in it (docs/indexes.md):
+    // it is not maintained during replay but rebuilt from the recovered collection after.
+    for (const auto& coll : catalog.all()) {
+        for (const auto& index : coll->indexes) {
+            if (!(index->readyAt < checkpointTs)) _indexesToRebuild.insert(index->ident);
+        }
+    }
     MONGOSD_RETURN_IF_ERROR(replayOplog(checkpointTs));
+    MONGOSD_RETURN_IF_ERROR(rebuildIndexes());
 
     MONGOSD_RETURN_IF_ERROR(loadLastOpTime(ws));
     MONGOSD_RETURN_IF_ERROR(dropOrphanTables(ws));
@@ -143,6 +160,14 @@ Status EngineCore::loadCatalog(WtSession* session) {
             MONGOSD_RETURN_IF_ERROR(wtStatus(
                 s->create(s, uri.c_str(), "key_format=u,value_format=u,log=(enabled=false)"),
                 "create " + uri));
+        }
+        for (const auto& index : entry.getValue()->indexes) {
+            if (tableExists(session->get(), index->uri())) continue;
+            WT_SESSION* s = session->get();
+            MONGOSD_RETURN_IF_ERROR(wtStatus(
+                s->create(s, index->uri().c_str(), "key_format=u,value_format=u,log=(enabled=false)"),
+                "create " + index->uri()));
+            _indexesToRebuild.insert(index->ident);
         }
         catalog.add(std::move(entry.getValue()));
     }
@@ -213,12 +238,27 @@ Status EngineCore::replayOplog(Timestamp from) {
             ++recoveryStats.entriesSkipped;
             continue;
         }
+        std::vector<IndexPtr> maintained;
+        for (const auto& index : entry->indexes) {
+            if (!_indexesToRebuild.count(index->ident)) maintained.push_back(index);
+        }
         SessionCursor table(applier, CursorMode::kOverwrite);
         MONGOSD_RETURN_IF_ERROR(
             wtStatus(s->begin_transaction(s, "isolation=snapshot"), "begin replay txn"));
         Status applied = table.open(entry->uri());
         int64_t delta = 0;
-        if (applied.isOK()) applied = applyDocumentOp(table.get(), e, &delta);
+        std::string idKey;
+        std::optional<BsonObj> before;
+        if (applied.isOK()) {
+            applied = applyDocumentOp(table.get(), e, &delta, &idKey,
+                                      maintained.empty() ? nullptr : &before);
+        }
+        if (applied.isOK() && !maintained.empty()) {
+            bool flagsChanged = false;  // the journaled catalog row already has the flags
+            applied = maintainIndexes(applier, entry->ns, maintained,
+                                      before ? before->view() : BsonView(),
+                                      e.op == 'd' ? BsonView() : e.o, idKey, &flagsChanged);
+        }
         if (!applied.isOK()) {
             s->rollback_transaction(s, nullptr);
             return corruptOplog(e.ts, applied);
@@ -232,21 +272,79 @@ Status EngineCore::replayOplog(Timestamp from) {
     return ret == WT_NOTFOUND ? Status::OK() : wtError(ret, "scan oplog");
 }
 
+Status EngineCore::rebuildIndexes() {
+    if (_indexesToRebuild.empty()) return Status::OK();
+    auto readSession = sessions.acquire();
+    auto writeSession = sessions.acquire();
+    if (!readSession.isOK()) return readSession.getStatus();
+    if (!writeSession.isOK()) return writeSession.getStatus();
+    for (const auto& coll : catalog.all()) {
+        bool flagsChanged = false;
+        for (const auto& index : coll->indexes) {
+            if (!_indexesToRebuild.count(index->ident)) continue;
+            WT_SESSION* ws = writeSession.getValue()->get();
+            MONGOSD_RETURN_IF_ERROR(wtStatus(
+                ws->truncate(ws, index->uri().c_str(), nullptr, nullptr, nullptr),
+                "truncate " + index->uri()));
+            std::vector<bool> multikey;
+            int64_t keys = 0;
+            Status built = buildIndexTable(readSession.getValue().get(),
+                                           writeSession.getValue().get(), coll->ns, coll->uri(),
+                                           *index, &multikey, &keys);
+            // The index held these documents before the crash, so a failure is corruption.
+            if (!built.isOK()) return built.withContext("rebuilding index " + index->name);
+            for (size_t f = 0; f < multikey.size(); ++f) {
+                if (multikey[f] && !index->multikey[f].exchange(true)) flagsChanged = true;
+            }
+            ++recoveryStats.indexesRebuilt;
+            spdlog::info("storage: rebuilt index {} on {}: {} keys", index->name, coll->ns, keys);
+        }
+        if (flagsChanged) MONGOSD_RETURN_IF_ERROR(writeCatalogRow(writeSession.getValue().get(), *coll));
+    }
+    _indexesToRebuild.clear();
+    return Status::OK();
+}
+
+Status EngineCore::writeCatalogRow(WtSession* session, const CollectionEntry& coll) {
+    SessionCursor c(session, CursorMode::kOverwrite);
+    MONGOSD_RETURN_IF_ERROR(c.open(kCatalogUri));
+    WT_SESSION* s = session->get();
+    MONGOSD_RETURN_IF_ERROR(wtStatus(s->begin_transaction(s, "isolation=snapshot"), "begin"));
+    BsonObj row = catalogRow(coll);
+    WT_ITEM k = makeItem(coll.ns.data(), coll.ns.size());
+    WT_ITEM v = makeItem(row.data(), row.size());
+    c->set_key(c.get(), &k);
+    c->set_value(c.get(), &v);
+    int ret = c->insert(c.get());
+    if (ret != 0) {
+        s->rollback_transaction(s, nullptr);
+        return wtError(ret, "write catalog row");
+    }
+    return wtStatus(s->commit_transaction(s, nullptr), "commit catalog row");
+}
+
 Status EngineCore::dropOrphanTables(WtSession* session) {
     std::set<std::string> live;
-    for (const auto& entry : catalog.all()) live.insert(entry->uri());
+    for (const auto& entry : catalog.all()) {
+        live.insert(entry->uri());
+        for (const auto& index : entry->indexes) live.insert(index->uri());
+    }
     WT_SESSION* s = session->get();
     WT_CURSOR* meta = nullptr;
     MONGOSD_RETURN_IF_ERROR(
         wtStatus(s->open_cursor(s, "metadata:", nullptr, nullptr, &meta), "open metadata"));
     const std::string prefix = std::string("table:") + kIdentPrefix;
+    const std::string indexPrefix = std::string("table:") + kIndexIdentPrefix;
     std::vector<std::string> orphans;
     int ret;
     while ((ret = meta->next(meta)) == 0) {
         const char* uri = nullptr;
         meta->get_key(meta, &uri);
         std::string_view name(uri);
-        if (name.substr(0, prefix.size()) != prefix) continue;
+        if (name.substr(0, prefix.size()) != prefix &&
+            name.substr(0, indexPrefix.size()) != indexPrefix) {
+            continue;
+        }
         if (live.count(std::string(name)) == 0) orphans.emplace_back(name);
     }
     meta->close(meta);

@@ -187,7 +187,8 @@ int64_t StorageEngine::oplogSizeBytes() const { return _core->oplogBytes(); }
 
 RecoveryInfo StorageEngine::recoveryInfo() const {
     const RecoveryStats& r = _core->recoveryStats;
-    return RecoveryInfo{r.checkpointTs, r.entriesReplayed, r.entriesSkipped, r.orphanTablesDropped};
+    return RecoveryInfo{r.checkpointTs, r.entriesReplayed, r.entriesSkipped, r.orphanTablesDropped,
+                        r.indexesRebuilt};
 }
 
 }  // namespace mongosd::storage

@@ -48,12 +48,26 @@ struct DatabaseInfo {
     bool empty = true;  // no documents in any of its collections
 };
 
+struct CreateIndexesResult {
+    int numIndexesBefore = 0;  // counting _id
+    int numIndexesAfter = 0;
+    bool createdCollectionAutomatically = false;
+    bool allExisted = false;  // every spec named an existing, identical index
+    OpTime opTime;            // of the last change made (the last applied optime if none)
+};
+
+struct DropIndexesResult {
+    int nIndexesWas = 0;  // counting _id
+    OpTime opTime;
+};
+
 // What startup recovery found and did.
 struct RecoveryInfo {
     Timestamp checkpointTs;
     uint64_t entriesReplayed = 0;
     uint64_t entriesSkipped = 0;
     uint64_t orphanTablesDropped = 0;
+    uint64_t indexesRebuilt = 0;
 };
 
 class StorageEngine {
@@ -82,6 +96,23 @@ public:
     // Drops every collection of `db`; without any it changes nothing and returns the last
     // applied optime.
     StatusWith<OpTime> dropDatabase(std::string_view db);
+    // Builds the indexes of `specs` (createIndexes' format, validated here) on `ns`, creating
+    // the collection when needed. Writers to `ns` wait while the indexes are built; readers do
+    // not. The build is crash-safe: a crash before the catalog change leaves no index (its
+    // table is dropped at startup), one after it is rebuilt by recovery (docs/indexes.md).
+    // CannotCreateIndex, IndexOptionsConflict (85), IndexKeySpecsConflict (86), DuplicateKey
+    // (unique over existing duplicates), CannotIndexParallelArrays, IndexBuildAborted (the
+    // collection was dropped meanwhile).
+    StatusWith<CreateIndexesResult> createIndexes(std::string_view ns,
+                                                  const std::vector<BsonObj>& specs);
+    // Drops indexes by name ("*": all but _id) or, when keyPattern is not empty, the one with
+    // that key pattern. NamespaceNotFound, IndexNotFound (27), InvalidOptions (72) for _id_.
+    StatusWith<DropIndexesResult> dropIndexes(std::string_view ns,
+                                              const std::vector<std::string>& names,
+                                              BsonView keyPattern = BsonView());
+    // The specs of every index of `ns`, _id first. NamespaceNotFound.
+    StatusWith<std::vector<BsonObj>> listIndexes(std::string_view ns) const;
+
     std::vector<DatabaseInfo> listDatabases() const;
     std::vector<CollectionInfo> listCollections(std::string_view db) const;
     bool collectionExists(std::string_view ns) const;

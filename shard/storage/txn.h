@@ -28,6 +28,7 @@
 #include "common/bson.h"
 #include "common/optime.h"
 #include "common/status.h"
+#include "query/index_key.h"
 
 struct __wt_cursor;  // WT_CURSOR, without exposing <wiredtiger.h> to callers
 
@@ -76,6 +77,57 @@ private:
     int _lastRet = 0;
 };
 
+// A secondary index as a reader sees it (its catalog description).
+struct IndexDescriptor {
+    std::string name;
+    BsonObj spec;  // as listIndexes shows it
+    query::IndexKeyPattern pattern;
+    bool unique = false;
+    bool sparse = false;
+    BsonObj partialFilter;  // empty: not partial
+    std::optional<int64_t> expireAfterSeconds;
+    std::vector<bool> multikey;  // per pattern field
+};
+
+// The rows of one index in row-key order, and the documents they point to. Row keys are
+// KeyString(index key) + KeyString(_id) (just the index key for a unique index); keyPart() is
+// the index key, idKey() the KeyString(_id). Views are valid until the cursor moves. Must be
+// destroyed before its transaction ends. Move-only.
+class IndexCursor {
+public:
+    IndexCursor(IndexCursor&& other) noexcept;
+    IndexCursor& operator=(IndexCursor&&) = delete;
+    ~IndexCursor();
+
+    // Positions on the first row whose row key is >= `rowKey`; false when there is none.
+    bool seekAtOrAfter(std::string_view rowKey);
+    // Positions on the last row whose row key is <= `rowKey`; false when there is none.
+    bool seekAtOrBefore(std::string_view rowKey);
+    bool next();
+    bool prev();
+    std::string_view rowKey() const { return _rowKey; }
+    std::string_view idKey() const { return _idKey; }
+    std::string_view keyPart() const { return _rowKey.substr(0, _rowKey.size() - _idKey.size()); }
+    // The document of the current row (valid until the next fetch or move), or nullopt when
+    // the row points at no document, which validate reports as corruption.
+    StatusWith<std::optional<BsonView>> fetch();
+    // OK unless a move stopped on an error.
+    const Status& status() const { return _status; }
+
+private:
+    friend class SnapshotTxn;
+    IndexCursor(TxnState* txn, __wt_cursor* rows, __wt_cursor* docs)
+        : _txn(txn), _rows(rows), _docs(docs) {}
+    bool load(int ret);
+
+    TxnState* _txn;
+    __wt_cursor* _rows;
+    __wt_cursor* _docs;
+    std::string_view _rowKey;
+    std::string_view _idKey;
+    Status _status;
+};
+
 class SnapshotTxn {
 public:
     SnapshotTxn(SnapshotTxn&&) noexcept;
@@ -90,6 +142,15 @@ public:
     // Oplog entries with ts >= from, in order. Old entries are truncated (oplogMaxBytes): when
     // the first entry returned is later than `from`, the ones in between are gone.
     RecordCursor scanOplogFrom(Timestamp from);
+
+    // The secondary indexes of `ns` this snapshot can use: the ones whose build committed
+    // before it (reading the collection's catalog row pins the snapshot first, so an index
+    // made ready later is left out rather than scanned half-visible). Empty for a missing
+    // collection.
+    std::vector<IndexDescriptor> indexes(std::string_view ns);
+    // A cursor over the index `name` of `ns`. QueryPlanKilled (175) when the collection or
+    // the index is gone.
+    StatusWith<IndexCursor> openIndex(std::string_view ns, std::string_view name);
 
 protected:
     explicit SnapshotTxn(std::unique_ptr<TxnState> state);

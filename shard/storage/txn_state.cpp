@@ -14,6 +14,16 @@ TxnState::~TxnState() {
     if (!committed) {
         for (auto& ident : createdIdents) core->scheduleDrop(std::move(ident), Timestamp{});
     }
+    for (const auto& gate : heldGates) gate->unlockShared();
+}
+
+void TxnState::holdGate(std::string_view ns) {
+    auto gate = core->gateFor(ns);
+    for (const auto& held : heldGates) {
+        if (held == gate) return;
+    }
+    gate->lockShared();
+    heldGates.push_back(std::move(gate));
 }
 
 Status TxnState::begin(std::optional<Timestamp> readAt) {

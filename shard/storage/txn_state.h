@@ -13,6 +13,7 @@
 #include "common/optime.h"
 #include "common/status.h"
 #include "shard/storage/catalog.h"
+#include "shard/storage/collection_gate.h"
 #include "shard/storage/oplog_entry.h"
 #include "shard/storage/session_pool.h"
 
@@ -42,10 +43,27 @@ struct TxnState {
     StatusWith<CollectionPtr> createCollection(std::string_view ns, BsonView options);
     Status dropCollection(std::string_view ns);
     Status dropDatabase(std::string_view db);
+    // Replaces the catalog row of `current` by `next` (same ns, uuid and ident; a different
+    // index list) and records each of `entries` as a "c" oplog entry on its database. The old index tables
+    // in `droppedIdents` are removed once the change is durable.
+    Status replaceCollection(const CollectionPtr& current, CollectionPtr next,
+                             const std::vector<BsonObj>& entries,
+                             std::vector<std::string> droppedIdents);
+
+    // Holds `ns`'s gate shared until this transaction ends (collection_gate.h).
+    void holdGate(std::string_view ns);
 
     Status insertDoc(std::string_view ns, BsonView doc);
     Status updateDoc(std::string_view ns, BsonView postImage);
     Status removeDoc(std::string_view ns, const bson_iter_t& id);
+
+    // Keeps every index of `coll` in step with a document going from `before` to `after`
+    // (an empty view: no document), whose KeyString(_id) is idKey. Index keys common to both
+    // are left alone. index_writes.cpp.
+    Status updateIndexes(const CollectionPtr& coll, BsonView before, BsonView after,
+                         std::string_view idKey);
+    // Rewrites the catalog row of `coll` (its multikey flags changed) in this transaction.
+    Status rewriteCatalogRow(const CollectionEntry& coll);
 
     // Records a WT failure: the transaction can only roll back now. Returns `status`.
     Status poison(Status status);
@@ -60,8 +78,11 @@ struct TxnState {
     std::vector<CollectionPtr> touched;  // must still be current at commit
     std::vector<CollectionPtr> added;
     std::vector<CollectionPtr> removed;
+    std::vector<std::pair<CollectionPtr, CollectionPtr>> replaced;  // (old, new)
+    std::vector<std::string> identsToDrop;                          // at commit, when durable
     std::vector<std::pair<CollectionPtr, int64_t>> countDeltas;
     std::vector<std::string> createdIdents;  // removed from disk unless committed
+    std::vector<std::shared_ptr<CollectionGate>> heldGates;  // shared, released at the end
     bool committed = false;
     bool userWriteDone = false;
     Status poisoned;

@@ -1,5 +1,6 @@
 // The document writes of a WriteTxn: insert, update (replace by _id) and remove.
 #include <cerrno>
+#include <optional>
 
 #include "common/key_string.h"
 #include "shard/storage/engine_core.h"
@@ -24,6 +25,20 @@ Status findId(BsonView doc, bson_iter_t* id) {
     }
 }
 
+// The document stored under `key` (copied: the index maintenance that follows moves the
+// cursor), nullopt when there is none.
+StatusWith<std::optional<BsonObj>> readCurrent(WT_CURSOR* c, const WT_ITEM& k) {
+    c->set_key(c, &k);
+    int ret = c->search(c);
+    if (ret == WT_NOTFOUND) return std::optional<BsonObj>();
+    if (ret != 0) return wtError(ret, "read before write");
+    WT_ITEM v;
+    ret = c->get_value(c, &v);
+    if (ret != 0) return wtError(ret, "read before write");
+    return std::optional<BsonObj>(
+        BsonObj::copyOf(BsonView(static_cast<const uint8_t*>(v.data), v.size)));
+}
+
 Status noSuchDocument(std::string_view ns, const bson_iter_t& id) {
     return Status(ErrorCodes::NoSuchKey,
                   "no document " + formatIdForMessage(id) + " in collection " + std::string(ns));
@@ -35,6 +50,8 @@ StatusWith<CollectionPtr> TxnState::resolveForWrite(std::string_view ns, bool au
     for (const auto& entry : touched) {
         if (entry->ns == ns) return entry;
     }
+    // Before the lookup, so that the entry (and its index list) stays current until we end.
+    holdGate(ns);
     if (CollectionPtr entry = core->catalog.lookup(ns)) {
         touched.push_back(entry);
         return entry;
@@ -77,6 +94,10 @@ Status TxnState::insertDoc(std::string_view ns, BsonView doc) {
                           " index: _id_ dup key: " + formatIdForMessage(id));
     }
     if (ret != 0) return poison(wtError(ret, "insert into " + std::string(ns)));
+    if (!entry->indexes.empty()) {
+        Status indexed = updateIndexes(entry, BsonView(), doc, key);
+        if (!indexed.isOK()) return poison(indexed);
+    }
     oplog.push_back(PendingOplogEntry::insert(ns, entry->uuid, doc));
     countDeltas.emplace_back(entry, 1);
     userWriteDone = true;
@@ -98,12 +119,23 @@ Status TxnState::updateDoc(std::string_view ns, BsonView postImage) {
 
     std::string key = keystring::encodeValue(id);
     WT_ITEM k = makeItem(key.data(), key.size());
+    std::optional<BsonObj> before;
+    if (!entry->indexes.empty()) {
+        auto pre = readCurrent(c.get(), k);
+        if (!pre.isOK()) return poison(pre.getStatus());
+        if (!pre.getValue()) return noSuchDocument(ns, id);
+        before = std::move(pre.getValue());
+    }
     WT_ITEM v = makeItem(postImage.data(), postImage.size());
     c->set_key(c.get(), &k);
     c->set_value(c.get(), &v);
     int ret = c->update(c.get());
     if (ret == WT_NOTFOUND) return noSuchDocument(ns, id);
     if (ret != 0) return poison(wtError(ret, "update in " + std::string(ns)));
+    if (before) {
+        Status indexed = updateIndexes(entry, before->view(), postImage, key);
+        if (!indexed.isOK()) return poison(indexed);
+    }
     oplog.push_back(PendingOplogEntry::update(ns, entry->uuid, postImage, id));
     userWriteDone = true;
     return Status::OK();
@@ -119,10 +151,21 @@ Status TxnState::removeDoc(std::string_view ns, const bson_iter_t& id) {
 
     std::string key = keystring::encodeValue(id);
     WT_ITEM k = makeItem(key.data(), key.size());
+    std::optional<BsonObj> before;
+    if (!entry->indexes.empty()) {
+        auto pre = readCurrent(c.get(), k);
+        if (!pre.isOK()) return poison(pre.getStatus());
+        if (!pre.getValue()) return noSuchDocument(ns, id);
+        before = std::move(pre.getValue());
+    }
     c->set_key(c.get(), &k);
     int ret = c->remove(c.get());
     if (ret == WT_NOTFOUND) return noSuchDocument(ns, id);
     if (ret != 0) return poison(wtError(ret, "remove from " + std::string(ns)));
+    if (before) {
+        Status indexed = updateIndexes(entry, before->view(), BsonView(), key);
+        if (!indexed.isOK()) return poison(indexed);
+    }
     oplog.push_back(PendingOplogEntry::remove(ns, entry->uuid, id));
     countDeltas.emplace_back(entry, -1);
     userWriteDone = true;
