@@ -4,6 +4,7 @@
 #include "query/projection.h"
 #include "query/sort.h"
 #include "shard/commands/command.h"
+#include "shard/query_plan.h"
 #include "shard/service.h"
 #include "shard/storage/storage_engine.h"
 
@@ -13,9 +14,6 @@ namespace {
 using query::MatchExpression;
 using query::Projection;
 using query::SortSpec;
-
-// How often long loops check for maxTimeMS and shutdown.
-constexpr int kInterruptCheckEvery = 256;
 
 class VectorSource final : public CursorSource {
 public:
@@ -32,14 +30,15 @@ private:
     size_t _next = 0;
 };
 
-// Collection scan in _id order; between batches only the last key is kept.
-class ScanSource final : public CursorSource {
+// A plan streamed a batch at a time: each fill() runs the plan in a fresh read transaction
+// from where the previous batch stopped.
+class PlanSource final : public CursorSource {
 public:
-    ScanSource(std::string ns, std::unique_ptr<MatchExpression> matcher, Projection projection,
-               int64_t skip, int64_t limit)
-        : _ns(std::move(ns)),
-          _matcher(std::move(matcher)),
+    PlanSource(std::string ns, std::unique_ptr<MatchExpression> matcher, Projection projection,
+               FindPlan plan, int64_t skip, int64_t limit)
+        : _matcher(std::move(matcher)),
           _projection(std::move(projection)),
+          _runner(std::move(ns), std::move(plan), _matcher.get(), _projection.hasPositional()),
           _skip(skip),
           _limit(limit) {}
 
@@ -47,82 +46,55 @@ public:
         if (batch.full()) return Status::OK();  // batchSize 0
         auto txn = opCtx.service.engine().beginRead();
         if (!txn.isOK()) return txn.getStatus();
-        storage::RecordCursor cursor = txn.getValue().scan(_ns);
-        if (!_lastKey.empty()) cursor.seekAfter(_lastKey);
-        bool more = cursor.next();
-        int n = 0;
-        for (; more; more = cursor.next()) {
-            if (++n % kInterruptCheckEvery == 0) MONGOSD_RETURN_IF_ERROR(opCtx.checkForInterrupt());
-            BsonView doc = cursor.value();
-            // The matched array position is only needed by a positional projection ("a.$").
-            std::optional<size_t> position;
-            auto matched =
-                _matcher->matchesChecked(doc, _projection.hasPositional() ? &position : nullptr);
-            if (!matched.isOK()) return matched.getStatus();
-            if (!matched.getValue()) continue;
-            if (_skip > 0) {
-                --_skip;
-                continue;
-            }
-            auto projected = _projection.apply(doc, query::ProjectionContext{position, nullptr});
-            if (!projected.isOK()) return projected.getStatus();
-            BsonObj out = std::move(projected.getValue());
-            if (!batch.fits(out.size())) break;  // resume at this document next time
-            _lastKey.assign(cursor.key());
-            batch.add(std::move(out));
-            if (_limit > 0 && ++_returned >= _limit) {
-                batch.exhausted = true;
-                return Status::OK();
-            }
-            if (batch.full()) {
-                batch.exhausted = !cursor.next();
-                return cursor.status();
-            }
-        }
-        MONGOSD_RETURN_IF_ERROR(cursor.status());
-        batch.exhausted = !more;
+        auto exhausted = _runner.run(
+            opCtx, txn.getValue(),
+            [&](BsonView doc, std::optional<size_t> position) -> StatusWith<Visit> {
+                if (_skip > 0) {
+                    --_skip;
+                    return Visit::kNext;
+                }
+                auto projected =
+                    _projection.apply(doc, query::ProjectionContext{position, nullptr});
+                if (!projected.isOK()) return projected.getStatus();
+                if (!batch.fits(projected.getValue().size())) return Visit::kStopBefore;
+                batch.add(std::move(projected.getValue()));
+                if (_limit > 0 && ++_returned >= _limit) {
+                    _limitReached = true;
+                    return Visit::kStopAfter;
+                }
+                return batch.full() ? Visit::kStopAfter : Visit::kNext;
+            });
+        if (!exhausted.isOK()) return exhausted.getStatus();
+        batch.exhausted = exhausted.getValue() || _limitReached;
         return Status::OK();
     }
 
 private:
-    std::string _ns;
     std::unique_ptr<MatchExpression> _matcher;
     Projection _projection;
+    MatchRunner _runner;
     int64_t _skip;
     int64_t _limit;
     int64_t _returned = 0;
-    std::string _lastKey;
+    bool _limitReached = false;
 };
 
 }  // namespace
 
 Status forEachMatch(OperationContext& opCtx, const std::string& ns, BsonView filter,
-                    const std::function<bool(BsonView doc)>& fn) {
+                    const std::function<bool(BsonView doc)>& fn, BsonView hint) {
     auto matcher = query::parseFilter(filter);
     if (!matcher.isOK()) return matcher.getStatus();
     auto txn = opCtx.service.engine().beginRead();
     if (!txn.isOK()) return txn.getStatus();
-    if (auto id = query::extractIdEquality(filter)) {
-        bson_iter_t idIt;
-        id->view().iterInit(&idIt);
-        bson_iter_next(&idIt);
-        auto doc = txn.getValue().findById(ns, idIt);
-        if (!doc.isOK()) return doc.getStatus();
-        if (!doc.getValue()) return Status::OK();
-        auto matched = matcher.getValue()->matchesChecked(doc.getValue()->view());
-        if (!matched.isOK()) return matched.getStatus();
-        if (matched.getValue()) fn(doc.getValue()->view());
-        return Status::OK();
-    }
-    storage::RecordCursor cursor = txn.getValue().scan(ns);
-    int n = 0;
-    while (cursor.next()) {
-        if (++n % kInterruptCheckEvery == 0) MONGOSD_RETURN_IF_ERROR(opCtx.checkForInterrupt());
-        auto matched = matcher.getValue()->matchesChecked(cursor.value());
-        if (!matched.isOK()) return matched.getStatus();
-        if (matched.getValue() && !fn(cursor.value())) break;
-    }
-    return cursor.status();
+    auto plan = chooseFindPlan(opCtx, txn.getValue(), FindPlanRequest{ns, filter, {}, hint, {}});
+    if (!plan.isOK()) return plan.getStatus();
+    MatchRunner runner(ns, std::move(plan.getValue()), matcher.getValue().get(), false);
+    auto done = runner.run(opCtx, txn.getValue(),
+                           [&](BsonView doc, std::optional<size_t>) -> StatusWith<Visit> {
+                               return fn(doc) ? Visit::kNext : Visit::kStopAfter;
+                           });
+    return done.getStatus();
 }
 
 std::unique_ptr<CursorSource> makeVectorSource(std::vector<BsonObj> docs) {
@@ -137,26 +109,34 @@ StatusWith<std::unique_ptr<CursorSource>> makeFindSource(OperationContext& opCtx
     auto sort = SortSpec::parse(spec.sort);
     if (!sort.isOK()) return sort.getStatus();
 
-    bool pointLookup = query::extractIdEquality(spec.filter).has_value();
-    if (sort.getValue().empty() && !pointLookup)
-        return std::unique_ptr<CursorSource>(
-            std::make_unique<ScanSource>(spec.ns, std::move(matcher.getValue()),
-                                         std::move(projection.getValue()), spec.skip, spec.limit));
+    auto txn = opCtx.service.engine().beginRead();
+    if (!txn.isOK()) return txn.getStatus();
+    auto plan = chooseFindPlan(opCtx, txn.getValue(),
+                               FindPlanRequest{spec.ns, spec.filter, spec.sort, spec.hint,
+                                               spec.projection});
+    if (!plan.isOK()) return plan.getStatus();
+    if (sort.getValue().empty() || plan.getValue().providesSort) {
+        return std::unique_ptr<CursorSource>(std::make_unique<PlanSource>(
+            spec.ns, std::move(matcher.getValue()), std::move(projection.getValue()),
+            std::move(plan.getValue()), spec.skip, spec.limit));
+    }
+    MatchRunner runner(spec.ns, std::move(plan.getValue()), matcher.getValue().get(), false);
 
     // Blocking plan: collect matches, sort, then apply skip/limit/projection.
     std::vector<BsonObj> docs;
     size_t bytes = 0;
     bool tooBig = false;
-    Status st = forEachMatch(opCtx, spec.ns, spec.filter, [&](BsonView doc) {
-        bytes += doc.size();
-        if (bytes > kMaxBlockingSortBytes) {
-            tooBig = true;
-            return false;
-        }
-        docs.push_back(BsonObj::copyOf(doc));
-        return true;
-    });
-    if (!st.isOK()) return st;
+    auto ran = runner.run(opCtx, txn.getValue(),
+                          [&](BsonView doc, std::optional<size_t>) -> StatusWith<Visit> {
+                              bytes += doc.size();
+                              if (bytes > kMaxBlockingSortBytes) {
+                                  tooBig = true;
+                                  return Visit::kStopAfter;
+                              }
+                              docs.push_back(BsonObj::copyOf(doc));
+                              return Visit::kNext;
+                          });
+    if (!ran.isOK()) return ran.getStatus();
     if (tooBig)
         return Status(ErrorCodes::ExceededMemoryLimit,
                       "Sort exceeded memory limit of " + std::to_string(kMaxBlockingSortBytes) +

@@ -1,9 +1,9 @@
 #pragma once
 // Query execution on one shard: turns a parsed find (filter, projection, sort, skip, limit)
-// into a CursorSource over the storage engine. Plans, in order of preference: a point lookup
-// when the filter pins _id, a collection scan in _id order (resumable between batches by its
-// last key, so an open cursor holds no storage snapshot), or a blocking sort over the matches
-// (bounded by kMaxBlockingSortBytes, as MongoDB's 100 MB limit).
+// into a CursorSource over the storage engine. The plan (a point lookup, an index scan or a
+// collection scan: query_plan.h) is streamed a batch at a time, resumable by its last key so
+// an open cursor holds no storage snapshot; a sort the plan does not provide is a blocking
+// sort over the matches (bounded by kMaxBlockingSortBytes, as MongoDB's 100 MB limit).
 
 #include <memory>
 #include <string>
@@ -22,6 +22,7 @@ struct FindSpec {
     BsonObj filter;
     BsonObj projection;
     BsonObj sort;
+    BsonObj hint;  // {} or as query::PlannerInput::hint
     int64_t skip = 0;
     int64_t limit = 0;  // 0: no limit
 };
@@ -31,8 +32,13 @@ StatusWith<std::unique_ptr<CursorSource>> makeFindSource(OperationContext& opCtx
 
 // Reads every document matching `filter` (raw, unprojected) and calls fn on each until it returns
 // false. Used by count, distinct and the write commands to select targets.
+// `hint` as FindSpec::hint.
 Status forEachMatch(OperationContext& opCtx, const std::string& ns, BsonView filter,
-                    const std::function<bool(BsonView doc)>& fn);
+                    const std::function<bool(BsonView doc)>& fn, BsonView hint = BsonView());
+
+class CommandArgs;
+// The command's `hint` (an index name or key pattern) as FindSpec::hint wants it; {} when absent.
+StatusWith<BsonObj> parseHint(const CommandArgs& args);
 
 // A source over results already computed (aggregation output).
 std::unique_ptr<CursorSource> makeVectorSource(std::vector<BsonObj> docs);

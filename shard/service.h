@@ -10,6 +10,7 @@
 
 #include "common/bson.h"
 #include "shard/cursor_manager.h"
+#include "shard/query_plan.h"
 
 namespace mongosd::storage {
 class StorageEngine;
@@ -42,6 +43,7 @@ public:
     storage::StorageEngine& engine() { return *_engine; }
     CursorManager& cursors() { return _cursors; }
     OpCounters& counters() { return _counters; }
+    PlanCache& planCache() { return _planCache; }
     std::chrono::steady_clock::time_point startTime() const { return _start; }
     const ShardServiceOptions& options() const { return _options; }
 
@@ -56,6 +58,7 @@ private:
     std::unique_ptr<storage::StorageEngine> _engine;
     CursorManager _cursors;
     OpCounters _counters;
+    PlanCache _planCache;
     std::chrono::steady_clock::time_point _start;
     std::atomic<bool> _shuttingDown{false};
 };

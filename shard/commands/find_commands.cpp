@@ -49,6 +49,19 @@ Status replyWithFirstBatch(OperationContext& opCtx, const std::string& ns,
     return Status::OK();
 }
 
+StatusWith<BsonObj> parseHint(const CommandArgs& args) {
+    MaybeIter hint = args.field("hint");
+    if (!hint) return BsonObj();
+    if (BSON_ITER_HOLDS_UTF8(&*hint)) return copyValue(*hint);
+    if (BSON_ITER_HOLDS_DOCUMENT(&*hint)) {
+        uint32_t len = 0;
+        const uint8_t* data = nullptr;
+        bson_iter_document(&*hint, &len, &data);
+        return BsonObj::copyOf(BsonView(data, len));
+    }
+    return Status(ErrorCodes::FailedToParse, "hint must be either a string or nested object");
+}
+
 namespace {
 
 Status runFind(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& reply) {
@@ -71,6 +84,9 @@ Status runFind(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& re
     if (!batchSize.isOK()) return batchSize.getStatus();
     auto singleBatch = args.optionalBool("singleBatch", false);
     if (!singleBatch.isOK()) return singleBatch.getStatus();
+    auto hint = parseHint(args);
+    if (!hint.isOK()) return hint.getStatus();
+    spec.hint = std::move(hint.getValue());
 
     spec.filter = BsonObj::copyOf(filter.getValue());
     spec.projection = BsonObj::copyOf(projection.getValue());

@@ -23,11 +23,6 @@ StatusWith<query::IndexKeys> indexKeysOf(const IndexEntry& index, BsonView doc);
 // The WiredTiger key of the row for `key` (an index key) and the document with idKey.
 std::string indexRowKey(const IndexEntry& index, std::string_view key, std::string_view idKey);
 
-// The index key of a row: its WiredTiger key without the trailing KeyString(_id) (the value).
-inline std::string_view indexKeyPart(std::string_view rowKey, std::string_view idKey) {
-    return rowKey.substr(0, rowKey.size() - idKey.size());
-}
-
 // {field: value, ...} for an index key, named by the key pattern (hashed fields show the
 // hash): DuplicateKey's keyValue and validate's messages.
 BsonObj indexKeyToDocument(const IndexEntry& index, std::string_view key);

@@ -90,8 +90,8 @@ struct IndexDescriptor {
 };
 
 // The rows of one index in row-key order, and the documents they point to. Row keys are
-// KeyString(index key) + KeyString(_id) (just the index key for a unique index); keyPart() is
-// the index key, idKey() the KeyString(_id). Views are valid until the cursor moves. Must be
+// KeyString(index key) + KeyString(_id), or just the index key for a unique index; keyPart()
+// is the index key, idKey() the KeyString(_id) (the row's value). Views are valid until the cursor moves. Must be
 // destroyed before its transaction ends. Move-only.
 class IndexCursor {
 public:
@@ -107,7 +107,9 @@ public:
     bool prev();
     std::string_view rowKey() const { return _rowKey; }
     std::string_view idKey() const { return _idKey; }
-    std::string_view keyPart() const { return _rowKey.substr(0, _rowKey.size() - _idKey.size()); }
+    std::string_view keyPart() const {
+        return _unique ? _rowKey : _rowKey.substr(0, _rowKey.size() - _idKey.size());
+    }
     // The document of the current row (valid until the next fetch or move), or nullopt when
     // the row points at no document, which validate reports as corruption.
     StatusWith<std::optional<BsonView>> fetch();
@@ -116,13 +118,14 @@ public:
 
 private:
     friend class SnapshotTxn;
-    IndexCursor(TxnState* txn, __wt_cursor* rows, __wt_cursor* docs)
-        : _txn(txn), _rows(rows), _docs(docs) {}
+    IndexCursor(TxnState* txn, __wt_cursor* rows, __wt_cursor* docs, bool unique)
+        : _txn(txn), _rows(rows), _docs(docs), _unique(unique) {}
     bool load(int ret);
 
     TxnState* _txn;
     __wt_cursor* _rows;
     __wt_cursor* _docs;
+    bool _unique;
     std::string_view _rowKey;
     std::string_view _idKey;
     Status _status;

@@ -47,6 +47,7 @@ IndexCursor::IndexCursor(IndexCursor&& other) noexcept
     : _txn(other._txn),
       _rows(other._rows),
       _docs(other._docs),
+      _unique(other._unique),
       _rowKey(other._rowKey),
       _idKey(other._idKey),
       _status(std::move(other._status)) {
@@ -70,7 +71,7 @@ bool IndexCursor::load(int ret) {
     }
     _rowKey = itemView(k);
     _idKey = itemView(v);
-    if (_idKey.size() > _rowKey.size()) {
+    if (!_unique && _idKey.size() > _rowKey.size()) {
         _status = Status(ErrorCodes::InternalError, "corrupt index row: value longer than key");
         return false;
     }
@@ -148,7 +149,7 @@ StatusWith<IndexCursor> SnapshotTxn::openIndex(std::string_view ns, std::string_
         _state->giveBack(rows.getValue(), CursorMode::kStrict);
         return planKilled(ns, name);
     }
-    return IndexCursor(_state.get(), rows.getValue(), docs.getValue());
+    return IndexCursor(_state.get(), rows.getValue(), docs.getValue(), index->unique);
 }
 
 }  // namespace mongosd::storage
