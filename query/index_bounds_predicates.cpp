@@ -116,11 +116,10 @@ std::optional<IntervalList> rangeBounds(const std::string& op, const bson_iter_t
     bool inclusive = op == "$gte" || op == "$lte";
     if (BSON_ITER_HOLDS_ARRAY(&v)) return std::nullopt;  // compares whole arrays: not indexed
     if (BSON_ITER_HOLDS_MINKEY(&v) || BSON_ITER_HOLDS_MAXKEY(&v)) {
+        // $gt MinKey and $lt MaxKey match every other value, an array holding only MinKey
+        // (indexed as MinKey) included; the other side matches only the operand.
         Interval i = fullInterval();
-        // $gt MinKey and $lt MaxKey match every other value; the other side only the operand.
-        if (BSON_ITER_HOLDS_MINKEY(&v) == lower) {
-            (lower ? i.lowInclusive : i.highInclusive) = inclusive;
-        } else {
+        if (BSON_ITER_HOLDS_MINKEY(&v) != lower) {
             i = pointInterval(BoundValue::of(copyValue(v)));
             i.lowInclusive = i.highInclusive = inclusive;
         }

@@ -51,9 +51,9 @@ private:
             return deadEnd();
         }
         sawArray(i);
-        if (FieldPath::arrayIndex(_field.path.part(i)) >= 0) {
-            return walkDocument(child, i);  // positional, as the matcher
-        }
+        // A numeric component addresses a position, and also (as the matcher reads it) the
+        // field of that name in each element: {"a.0": null} matches a: [{x: 1}].
+        if (FieldPath::arrayIndex(_field.path.part(i)) >= 0) walkDocument(child, i);
         bool any = false;
         while (bson_iter_next(&child)) {
             any = true;
