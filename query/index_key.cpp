@@ -51,9 +51,9 @@ private:
             return deadEnd();
         }
         sawArray(i);
-        if (FieldPath::arrayIndex(_field.path.part(i)) >= 0) {
-            return walkDocument(child, i);  // positional, as the matcher
-        }
+        // A numeric component addresses a position, and also (as the matcher reads it) the
+        // field of that name in each element: {"a.0": null} matches a: [{x: 1}].
+        if (FieldPath::arrayIndex(_field.path.part(i)) >= 0) walkDocument(child, i);
         bool any = false;
         while (bson_iter_next(&child)) {
             any = true;
@@ -162,8 +162,9 @@ StatusWith<IndexKeyPattern> IndexKeyPattern::parse(BsonView keyPattern) {
                                   std::string(name) + "')");
             }
         } else if (BSON_ITER_HOLDS_UTF8(&it)) {
-            uint32_t len;
-            std::string_view type(bson_iter_utf8(&it, &len), len);
+            uint32_t len = 0;
+            const char* text = bson_iter_utf8(&it, &len);  // sets len: not in one expression
+            std::string_view type(text, len);
             if (type != "hashed") {
                 return badPattern("Unknown or unsupported index type '" + std::string(type) +
                                   "' for field '" + std::string(name) + "'");

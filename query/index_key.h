@@ -11,6 +11,8 @@
 //   - an array at the end of the path yields each of its elements (an empty array yields
 //     undefined, as MongoDB), and marks the field multikey; arrays crossed along the path
 //     also mark it multikey;
+//   - a numeric component met at an array ("a.0") yields both the element at that position
+//     and the field of that name in each element, as the matcher tries both;
 //   - a compound key is the cartesian product of its fields' values. Two fields whose values
 //     come from different arrays answer CannotIndexParallelArrays (171), as MongoDB.
 // Pure; any thread.

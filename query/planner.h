@@ -27,7 +27,9 @@ struct IndexInfo {
     bool unique = false;
     bool sparse = false;
     BsonObj partialFilter;       // empty: not a partial index
-    std::vector<bool> multikey;  // per pattern field: some document had an array there
+    // Per pattern field: some document had an array there. A vector of another size (e.g.
+    // empty) is taken as "every field multikey", the safe assumption.
+    std::vector<bool> multikey;
 };
 
 // A contiguous range of index keys: KeyString key parts as generateIndexKeys() makes them
@@ -53,12 +55,19 @@ struct IndexScanPlan {
     BsonObj explainBounds;
 };
 
+// The most ranges one plan scans: when the cartesian product of a compound index's point
+// fields would exceed it, the planner bounds a shorter prefix of the fields.
+constexpr size_t kMaxScanRanges = 200000;
+
 struct PlannerInput {
     BsonView filter;
     BsonView sort;
-    // Empty: none. A string (index name), a key pattern document, or {$natural: 1 | -1}.
+    // Empty ({}): none. A key pattern document ({a: 1, b: -1}), {$natural: 1 | -1}, or the
+    // command's hint element wrapped as copyValue() makes it: {"": "indexName"} or
+    // {"": {a: 1}}.
     BsonView hint;
-    const std::vector<IndexInfo>* indexes = nullptr;
+    const std::vector<IndexInfo>* indexes = nullptr;  // null: no indexes
+    size_t maxScanRanges = kMaxScanRanges;            // tests lower it
 };
 
 struct PlannerOutput {
