@@ -19,6 +19,11 @@ int main(int argc, char** argv) {
     shardCmd->add_option("--checkpoint-interval-ms", shard.checkpointIntervalMs,
                          "how often to checkpoint")
         ->capture_default_str();
+    shardCmd->add_option("--ttl-monitor-interval-ms", shard.ttlMonitorIntervalMs,
+                         "how often the TTL monitor deletes expired documents")
+        ->capture_default_str();
+    shardCmd->add_option("--failpoint", shard.failpoints,
+                         "name=value: enable a test failpoint (repeatable)");
     shardCmd->add_option("--load-sample", shard.samplePath,
                          "JSON file of starGrad courses to load when stargrad.courses is empty");
     shardCmd->add_option("--port-file", shard.portFile,

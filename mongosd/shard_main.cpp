@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/failpoint.h"
 #include "common/json/ejson.h"
 #include "common/net/http_api.h"
 #include "common/net/http_server.h"
@@ -74,9 +75,17 @@ int runShard(const ShardMainOptions& o) {
         spdlog::error("cannot create --dbpath {}: {}", o.dbpath, ec.message());
         return 1;
     }
+    for (const auto& fp : o.failpoints) {
+        if (Status st = setFailpoint(fp); !st.isOK()) {
+            spdlog::error("--failpoint {}: {}", fp, st.reason());
+            return 1;
+        }
+        spdlog::warn("failpoint set: {}", fp);
+    }
     shard::ShardServiceOptions so;
     so.dbpath = o.dbpath;
     so.checkpointInterval = std::chrono::milliseconds(o.checkpointIntervalMs);
+    so.ttlMonitorInterval = std::chrono::milliseconds(o.ttlMonitorIntervalMs);
     auto svc = shard::ShardService::open(so);
     if (!svc.isOK()) {
         spdlog::error("cannot open storage at {}: {}", o.dbpath, svc.getStatus().toString());

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mongosd {
 
@@ -13,6 +14,8 @@ struct ShardMainOptions {
     uint16_t port = 27018;
     uint16_t httpPort = 8080;
     int64_t checkpointIntervalMs = 60000;
+    int64_t ttlMonitorIntervalMs = 60000;
+    std::vector<std::string> failpoints;  // name=value, tests only
     std::string samplePath;
     std::string portFile;
     std::string logLevel = "info";

@@ -60,8 +60,10 @@ StatusWith<std::unique_ptr<ShardService>> ShardService::open(const ShardServiceO
     so.checkpointInterval = options.checkpointInterval;
     auto engine = storage::StorageEngine::open(so);
     if (!engine.isOK()) return engine.getStatus();
-    return std::unique_ptr<ShardService>(
+    auto service = std::unique_ptr<ShardService>(
         new ShardService(options, std::move(engine.getValue())));
+    service->_ttl.start();
+    return service;
 }
 
 ShardService::ShardService(ShardServiceOptions options,
@@ -69,9 +71,10 @@ ShardService::ShardService(ShardServiceOptions options,
     : _options(std::move(options)),
       _engine(std::move(engine)),
       _cursors(_options.cursorIdleTimeout),
-      _start(std::chrono::steady_clock::now()) {}
+      _start(std::chrono::steady_clock::now()),
+      _ttl(*this, _options.ttlMonitorInterval) {}
 
-ShardService::~ShardService() = default;
+ShardService::~ShardService() { _ttl.stop(); }
 
 BsonObj ShardService::runCommand(BsonView cmd, const std::string& peer) {
     _counters.command.fetch_add(1, std::memory_order_relaxed);

@@ -11,6 +11,7 @@
 #include "common/bson.h"
 #include "shard/cursor_manager.h"
 #include "shard/query_plan.h"
+#include "shard/ttl_monitor.h"
 
 namespace mongosd::storage {
 class StorageEngine;
@@ -23,6 +24,7 @@ struct ShardServiceOptions {
     std::chrono::milliseconds checkpointInterval{60000};
     std::chrono::milliseconds cursorIdleTimeout{10 * 60 * 1000};
     size_t cacheSizeMB = 256;
+    std::chrono::milliseconds ttlMonitorInterval{60000};
 };
 
 // Operation counters reported by serverStatus (MongoDB's opcounters).
@@ -48,7 +50,11 @@ public:
     const ShardServiceOptions& options() const { return _options; }
 
     // After this, new operations fail with ShutdownInProgress and running ones are interrupted.
-    void beginShutdown() { _shuttingDown.store(true); }
+    void beginShutdown() {
+        _shuttingDown.store(true);
+        _ttl.stop();
+    }
+    TtlMonitor& ttlMonitor() { return _ttl; }
     bool shuttingDown() const { return _shuttingDown.load(); }
 
 private:
@@ -61,6 +67,8 @@ private:
     PlanCache _planCache;
     std::chrono::steady_clock::time_point _start;
     std::atomic<bool> _shuttingDown{false};
+    // Last: stopped (by its destructor) before anything it uses is destroyed.
+    TtlMonitor _ttl;
 };
 
 }  // namespace mongosd::shard

@@ -6,6 +6,7 @@
 #include "common/version.h"
 #include "shard/commands/command.h"
 #include "shard/service.h"
+#include "shard/storage/storage_engine.h"
 
 namespace mongosd::shard {
 namespace {
@@ -78,11 +79,26 @@ Status runServerStatus(OperationContext& opCtx, const CommandArgs&, BsonBuilder&
                 open.appendInt64("total", static_cast<int64_t>(svc.cursors().size()));
             });
         });
+        m.appendDocument("ttl", [&](BsonBuilder& ttl) {
+            ttl.appendInt64("deletedDocuments", int64_t(svc.ttlMonitor().deletedDocuments()));
+            ttl.appendInt64("passes", int64_t(svc.ttlMonitor().passes()));
+        });
+        m.appendDocument("query", [&](BsonBuilder& q) {
+            q.appendInt64("planCacheEntries", int64_t(svc.planCache().size()));
+        });
     });
-    reply.appendDocument("storageEngine", [](BsonBuilder& s) {
+    const storage::RecoveryInfo recovery = svc.engine().recoveryInfo();
+    reply.appendDocument("storageEngine", [&](BsonBuilder& s) {
         s.appendString("name", "wiredTiger");
         s.appendBool("supportsCommittedReads", true);
         s.appendBool("persistent", true);
+        // What startup recovery did (mongosd's own section).
+        s.appendDocument("recovery", [&](BsonBuilder& r) {
+            r.appendInt64("entriesReplayed", int64_t(recovery.entriesReplayed));
+            r.appendInt64("entriesSkipped", int64_t(recovery.entriesSkipped));
+            r.appendInt64("orphanTablesDropped", int64_t(recovery.orphanTablesDropped));
+            r.appendInt64("indexesRebuilt", int64_t(recovery.indexesRebuilt));
+        });
     });
     return Status::OK();
 }

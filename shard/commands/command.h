@@ -62,6 +62,7 @@ void registerFindCommands(CommandRegistry& r);
 void registerFindAndModifyCommand(CommandRegistry& r);
 void registerAggregateCommand(CommandRegistry& r);
 void registerIndexCommands(CommandRegistry& r);
+void registerExplainCommand(CommandRegistry& r);
 
 // InvalidNamespace when "<$db>.<coll>" is a namespace MongoDB would refuse.
 Status checkNamespace(const OperationContext& opCtx, std::string_view coll);

@@ -22,6 +22,7 @@ const CommandRegistry& CommandRegistry::shard() {
         registerFindAndModifyCommand(r);
         registerAggregateCommand(r);
         registerIndexCommands(r);
+        registerExplainCommand(r);
         return r;
     }();
     return registry;

@@ -172,17 +172,22 @@ Status runCount(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& r
     if (!skip.isOK()) return skip.getStatus();
     auto limit = args.optionalInteger("limit", /*allowNegative=*/true);
     if (!limit.isOK()) return limit.getStatus();
+    auto hint = parseHint(args);
+    if (!hint.isOK()) return hint.getStatus();
     int64_t toSkip = skip.getValue().value_or(0);
     int64_t lim = std::abs(limit.getValue().value_or(0));
     int64_t n = 0;
-    Status st = forEachMatch(opCtx, opCtx.ns(coll.getValue()), filter.getValue(), [&](BsonView) {
-        if (toSkip > 0) {
-            --toSkip;
-            return true;
-        }
-        ++n;
-        return lim == 0 || n < lim;
-    });
+    Status st = forEachMatch(
+        opCtx, opCtx.ns(coll.getValue()), filter.getValue(),
+        [&](BsonView) {
+            if (toSkip > 0) {
+                --toSkip;
+                return true;
+            }
+            ++n;
+            return lim == 0 || n < lim;
+        },
+        hint.getValue().view());
     if (!st.isOK()) return st;
     reply.appendCount("n", n);
     return Status::OK();

@@ -106,9 +106,38 @@ Status runDropIndexes(OperationContext& opCtx, const CommandArgs& args, BsonBuil
     return Status::OK();
 }
 
+Status runValidate(OperationContext& opCtx, const CommandArgs& args, BsonBuilder& reply) {
+    auto coll = args.collectionName();
+    if (!coll.isOK()) return coll.getStatus();
+    MONGOSD_RETURN_IF_ERROR(checkNamespace(opCtx, coll.getValue()));
+    std::string ns = opCtx.ns(coll.getValue());
+    auto result = opCtx.service.engine().validate(ns);
+    if (!result.isOK()) return result.getStatus();
+    const auto& r = result.getValue();
+    auto strings = [&](std::string_view field, const std::vector<std::string>& v) {
+        reply.appendArray(field, [&](BsonBuilder& arr) {
+            char buf[16];
+            uint32_t i = 0;
+            for (const auto& s : v) arr.appendString(arrayIndexKey(i++, buf), s);
+        });
+    };
+    reply.appendString("ns", ns);
+    reply.appendInt64("nInvalidDocuments", 0);
+    reply.appendInt64("nrecords", r.nrecords);
+    reply.appendInt32("nIndexes", int32_t(r.keysPerIndex.size()));
+    reply.appendDocument("keysPerIndex", [&](BsonBuilder& k) {
+        for (const auto& [name, n] : r.keysPerIndex) k.appendInt64(name, n);
+    });
+    reply.appendBool("valid", r.errors.empty());
+    strings("errors", r.errors);
+    strings("warnings", {});
+    return Status::OK();
+}
+
 }  // namespace
 
 void registerIndexCommands(CommandRegistry& r) {
+    addCommand(r, "validate", runValidate);
     addCommand(r, "createIndexes", runCreateIndexes);
     addCommand(r, "listIndexes", runListIndexes);
     addCommand(r, "dropIndexes", runDropIndexes);

@@ -1,5 +1,10 @@
 #include "shard/storage/index_table.h"
 
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+
+#include "common/failpoint.h"
 #include "common/json/ejson.h"
 #include "common/key_string.h"
 #include "shard/storage/session_pool.h"
@@ -121,6 +126,12 @@ Status buildIndexTable(WtSession* readSession, WtSession* writeSession,
                 inTxn = false;
                 batch = 0;
                 if (ret != 0) return finish(wtError(ret, "commit index build batch"));
+                // Tests: die like kill -9 with part of the index written (index_crash_test).
+                auto crashAt = failpointValue("indexBuildCrashAfterRows");
+                if (crashAt && *keys >= *crashAt) {
+                    spdlog::warn("failpoint indexBuildCrashAfterRows: exiting after {} rows", *keys);
+                    std::_Exit(137);
+                }
             }
         }
     }

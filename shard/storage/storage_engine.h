@@ -61,6 +61,13 @@ struct DropIndexesResult {
     OpTime opTime;
 };
 
+struct ValidateResult {
+    int64_t nrecords = 0;
+    int64_t countBefore = 0;  // the collection's document count as the engine keeps it
+    std::vector<std::pair<std::string, int64_t>> keysPerIndex;  // _id_ first
+    std::vector<std::string> errors;                             // empty: valid
+};
+
 // What startup recovery found and did.
 struct RecoveryInfo {
     Timestamp checkpointTs;
@@ -110,6 +117,10 @@ public:
     StatusWith<DropIndexesResult> dropIndexes(std::string_view ns,
                                               const std::vector<std::string>& names,
                                               BsonView keyPattern = BsonView());
+    // Checks, in one snapshot, that every index of `ns` holds exactly the rows its documents
+    // call for (no missing, extra or misdirected row) and that the kept document count is
+    // right. NamespaceNotFound.
+    StatusWith<ValidateResult> validate(std::string_view ns);
     // The specs of every index of `ns`, _id first. NamespaceNotFound.
     StatusWith<std::vector<BsonObj>> listIndexes(std::string_view ns) const;
 

@@ -1,0 +1,470 @@
+// Secondary indexes through a real ShardService on WiredTiger: every index type returns the
+// same documents as a collection scan on randomised data (also after random updates and
+// deletes, checked by validate), unique violations through every write path, explain's plan
+// shapes and bounds, the plan cache, TTL deletion and cursors over changing data.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/bson.h"
+#include "common/command_reply.h"
+#include "common/json/ejson.h"
+#include "shard/service.h"
+#include "tests/support/json_util.h"
+#include "tests/support/server_process.h"
+
+namespace mongosd::shard {
+namespace {
+
+using test::countAt;
+using test::getInt;
+using test::getString;
+using test::parseJson;
+
+class IndexTest : public ::testing::Test {
+protected:
+    void SetUp() override { open(); }
+
+    void open() {
+        ShardServiceOptions options;
+        options.dbpath = _dir.path();
+        options.ttlMonitorInterval = std::chrono::hours(1);  // passes are run by hand
+        auto service = ShardService::open(options);
+        ASSERT_TRUE(service.isOK()) << service.getStatus().toString();
+        _service = std::move(service.getValue());
+    }
+    void reopen() {
+        _service.reset();
+        open();
+    }
+
+    BsonObj run(const std::string& json) {
+        BsonObj cmd = parseJson(json);
+        return _service->runCommand(cmd.view(), "test");
+    }
+    BsonObj ok(const std::string& json) {
+        BsonObj reply = run(json);
+        EXPECT_TRUE(statusFromReply(reply).isOK()) << json << " -> " << json::toJson(reply.view());
+        return reply;
+    }
+
+    // Every _id a find returns (following getMore), in the order returned.
+    std::vector<std::string> findIds(const std::string& filter, const std::string& extra = "") {
+        BsonObj reply = ok(R"({"find": "c", "filter": )" + filter + R"(, "batchSize": 7)" +
+                           extra + R"(, "$db": "t"})");
+        std::vector<std::string> ids;
+        auto collect = [&](BsonView r, const char* field) {
+            bson_iter_t it, cur, batch, doc;
+            if (!r.find("cursor", &it) || !bson_iter_recurse(&it, &cur) ||
+                !bson_iter_find(&cur, field) || !bson_iter_recurse(&cur, &batch)) {
+                return;
+            }
+            while (bson_iter_next(&batch)) {
+                bson_iter_recurse(&batch, &doc);
+                bson_iter_find(&doc, "_id");
+                BsonBuilder b;
+                b.appendIter("_id", doc);
+                ids.push_back(json::toJson(b.obj().view()));
+            }
+        };
+        collect(reply.view(), "firstBatch");
+        for (int64_t id = getInt(reply.view(), "cursor.id").value_or(0); id != 0;) {
+            BsonObj more = ok(R"({"getMore": )" + std::to_string(id) +
+                              R"(, "collection": "c", "batchSize": 5, "$db": "t"})");
+            collect(more.view(), "nextBatch");
+            id = getInt(more.view(), "cursor.id").value_or(0);
+        }
+        return ids;
+    }
+
+    std::string winningStage(const std::string& find) {
+        BsonObj reply = ok(R"({"explain": )" + find + R"(, "verbosity": "queryPlanner", "$db": "t"})");
+        return json::toJson(subDocument(reply.view(), "queryPlanner.winningPlan").view());
+    }
+
+    static BsonObj subDocument(BsonView doc, const std::string& path) {
+        bson_iter_t it;
+        if (!test::findPath(doc, path, &it) || !BSON_ITER_HOLDS_DOCUMENT(&it)) return BsonObj();
+        uint32_t len = 0;
+        const uint8_t* data = nullptr;
+        bson_iter_document(&it, &len, &data);
+        return BsonObj::copyOf(BsonView(data, len));
+    }
+
+    void expectValid() {
+        BsonObj reply = ok(R"({"validate": "c", "$db": "t"})");
+        bson_iter_t it;
+        ASSERT_TRUE(reply.view().find("valid", &it));
+        EXPECT_TRUE(bson_iter_as_bool(&it)) << json::toJson(reply.view());
+    }
+
+    test::TempDir _dir;
+    std::unique_ptr<ShardService> _service;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Randomised: the same query with and without the index returns the same documents.
+
+class RandomData {
+public:
+    explicit RandomData(uint32_t seed) : _rng(seed) {}
+
+    std::string value() {
+        switch (pick(10)) {
+            case 0: return "null";
+            case 1: return std::to_string(int(pick(20)) - 5) + ".5";
+            case 2: return "\"" + std::string(1, char('a' + pick(6))) + "\"";
+            case 3: return "[" + scalar() + ", " + scalar() + "]";
+            case 4: return "[]";
+            case 5: return R"({"x": )" + scalar() + "}";
+            case 6: return "[{\"x\": " + scalar() + "}, {\"x\": " + scalar() + "}]";
+            case 7: return pick(2) ? "true" : "false";
+            default: return std::to_string(int(pick(20)) - 5);
+        }
+    }
+    std::string scalar() {
+        switch (pick(4)) {
+            case 0: return "\"" + std::string(1, char('a' + pick(6))) + "\"";
+            case 1: return "null";
+            default: return std::to_string(int(pick(20)) - 5);
+        }
+    }
+    std::string document(int id) {
+        std::string d = R"({"_id": )" + std::to_string(id);
+        for (const char* f : {"a", "b", "c"}) {
+            if (pick(6) == 0) continue;  // missing
+            // c never holds an array, so {a, c} / {b, c} compounds are always indexable.
+            std::string v = value();
+            while (std::string(f) == "c" && (v[0] == '[' || v.find('[') != std::string::npos))
+                v = value();
+            d += std::string(", \"") + f + "\": " + v;
+        }
+        return d + "}";
+    }
+    std::string predicate() {
+        switch (pick(9)) {
+            case 0: return scalar();
+            case 1: return R"({"$gt": )" + scalar() + "}";
+            case 2: return R"({"$gte": )" + scalar() + R"(, "$lt": )" + scalar() + "}";
+            case 3: return R"({"$in": [)" + scalar() + ", " + scalar() + ", " + scalar() + "]}";
+            case 4: return R"({"$lte": )" + scalar() + "}";
+            case 5: return R"({"$exists": )" + std::string(pick(2) ? "true" : "false") + "}";
+            case 6: return R"({"$ne": )" + scalar() + "}";
+            case 7: return R"({"$elemMatch": {"$gt": 0, "$lt": 9}})";
+            default: return R"({"$regex": "^)" + std::string(1, char('a' + pick(6))) + "\"}";
+        }
+    }
+    std::string filter() {
+        static const char* kPaths[] = {"a", "b", "c", "a.x", "b.x"};
+        std::string f = "{";
+        int n = 1 + pick(2);
+        std::set<std::string> used;
+        for (int i = 0; i < n; ++i) {
+            std::string path = kPaths[pick(5)];
+            if (!used.insert(path).second) continue;
+            if (used.size() > 1) f += ", ";
+            f += "\"" + path + "\": " + predicate();
+        }
+        return f + "}";
+    }
+    uint32_t pick(uint32_t n) { return std::uniform_int_distribution<uint32_t>(0, n - 1)(_rng); }
+
+private:
+    std::mt19937 _rng;
+};
+
+struct IndexCase {
+    const char* spec;
+    bool hintable;  // hinting a sparse/partial index may legitimately return fewer documents
+};
+
+class IndexVsCollectionScan : public IndexTest, public ::testing::WithParamInterface<IndexCase> {};
+
+TEST_P(IndexVsCollectionScan, SameDocumentsOnRandomData) {
+    RandomData rnd(20261124);
+    constexpr int kDocs = 300;
+    std::string docs;
+    for (int i = 0; i < kDocs; ++i) docs += (i ? ", " : "") + rnd.document(i);
+    ok(R"({"insert": "c", "documents": [)" + docs + R"(], "$db": "t"})");
+    // Built over existing data, then maintained by the writes below.
+    ok(std::string(R"({"createIndexes": "c", "indexes": [)") + GetParam().spec +
+       R"(], "$db": "t"})");
+    expectValid();
+    BsonObj listed = ok(R"({"listIndexes": "c", "$db": "t"})");
+    const std::string name = getString(listed.view(), "cursor.firstBatch.1.name").value_or("?");
+
+    auto compareQueries = [&](int queries) {
+        for (int q = 0; q < queries; ++q) {
+            std::string filter = rnd.filter();
+            std::vector<std::string> scan = findIds(filter, R"(, "hint": {"$natural": 1})");
+            std::vector<std::string> planned = findIds(filter);
+            std::sort(scan.begin(), scan.end());
+            std::sort(planned.begin(), planned.end());
+            ASSERT_EQ(planned, scan) << "filter " << filter << " index " << GetParam().spec;
+            if (GetParam().hintable) {
+                std::vector<std::string> hinted = findIds(filter, R"(, "hint": ")" + name + "\"");
+                std::sort(hinted.begin(), hinted.end());
+                ASSERT_EQ(hinted, scan) << "hinted filter " << filter;
+            }
+        }
+    };
+    compareQueries(120);
+
+    // Random updates, replacements, deletes and inserts keep the index in step.
+    for (int i = 0; i < 150; ++i) {
+        int id = int(rnd.pick(kDocs + 50));
+        switch (rnd.pick(4)) {
+            case 0:
+                run(R"({"update": "c", "updates": [{"q": {"_id": )" + std::to_string(id) +
+                    R"(}, "u": {"$set": {"a": )" + rnd.value() + R"(}}}], "$db": "t"})");
+                break;
+            case 1: {
+                std::string doc = rnd.document(id);
+                run(R"({"update": "c", "updates": [{"q": {"_id": )" + std::to_string(id) +
+                    R"(}, "u": )" + doc + R"(, "upsert": true}], "$db": "t"})");
+                break;
+            }
+            case 2:
+                run(R"({"delete": "c", "deletes": [{"q": {"_id": )" + std::to_string(id) +
+                    R"(}, "limit": 1}], "$db": "t"})");
+                break;
+            default:
+                run(R"({"insert": "c", "documents": [)" + rnd.document(id) + R"(], "$db": "t"})");
+        }
+    }
+    expectValid();
+    compareQueries(60);
+
+    // The index and its multikey flags survive a restart.
+    reopen();
+    expectValid();
+    compareQueries(20);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Indexes, IndexVsCollectionScan,
+    ::testing::Values(IndexCase{R"({"key": {"a": 1}})", true},
+                      IndexCase{R"({"key": {"a": -1}})", true},
+                      IndexCase{R"({"key": {"a": 1, "c": -1}})", true},
+                      IndexCase{R"({"key": {"c": 1, "b": 1}})", true},
+                      IndexCase{R"({"key": {"a.x": 1}})", true},
+                      IndexCase{R"({"key": {"c": "hashed"}})", true},
+                      IndexCase{R"({"key": {"b": 1}, "sparse": true})", false},
+                      IndexCase{R"({"key": {"a": 1}, "partialFilterExpression": {"c": {"$gt": 3}}})",
+                                false}),
+    [](const auto& info) { return "Case" + std::to_string(info.index); });
+
+// ---------------------------------------------------------------------------------------------
+
+TEST_F(IndexTest, UniqueViolationsThroughEveryWritePath) {
+    ok(R"({"createIndexes": "c", "indexes": [{"key": {"email": 1}, "name": "email_1", "unique": true}], "$db": "t"})");
+    ok(R"({"insert": "c", "documents": [{"_id": 1, "email": "a@x"}, {"_id": 2, "email": "b@x"}], "$db": "t"})");
+
+    auto expectDup = [&](const BsonObj& reply, const char* path) {
+        EXPECT_EQ(getInt(reply.view(), std::string(path) + "code").value_or(0), 11000)
+            << json::toJson(reply.view());
+        EXPECT_EQ(getInt(reply.view(), std::string(path) + "keyPattern.email").value_or(0), 1);
+        EXPECT_EQ(getString(reply.view(), std::string(path) + "keyValue.email").value_or(""),
+                  "a@x");
+    };
+    // insert
+    expectDup(run(R"({"insert": "c", "documents": [{"_id": 3, "email": "a@x"}], "$db": "t"})"),
+              "writeErrors.0.");
+    // update
+    expectDup(run(R"({"update": "c", "updates": [{"q": {"_id": 2}, "u": {"$set": {"email": "a@x"}}}], "$db": "t"})"),
+              "writeErrors.0.");
+    // upsert
+    expectDup(run(R"({"update": "c", "updates": [{"q": {"_id": 9}, "u": {"$set": {"email": "a@x"}}, "upsert": true}], "$db": "t"})"),
+              "writeErrors.0.");
+    // findAndModify (a command error: the extra fields sit next to code)
+    expectDup(run(R"({"findAndModify": "c", "query": {"_id": 2}, "update": {"$set": {"email": "a@x"}}, "$db": "t"})"),
+              "");
+    // Nothing of the failed writes is visible, and the index still agrees.
+    EXPECT_EQ(findIds(R"({"email": "a@x"})").size(), 1u);
+    EXPECT_EQ(findIds(R"({"_id": {"$in": [3, 9]}})").size(), 0u);
+    EXPECT_EQ(getString(run(R"({"find": "c", "filter": {"_id": 2}, "$db": "t"})").view(),
+                        "cursor.firstBatch.0.email")
+                  .value_or(""),
+              "b@x");
+    expectValid();
+
+    // A unique index over existing duplicates is refused and leaves nothing behind.
+    ok(R"({"insert": "c", "documents": [{"_id": 4, "n": 1}, {"_id": 5, "n": 1}], "$db": "t"})");
+    BsonObj refused = run(R"({"createIndexes": "c", "indexes": [{"key": {"n": 1}, "unique": true}], "$db": "t"})");
+    EXPECT_EQ(getInt(refused.view(), "code").value_or(0), 11000);
+    EXPECT_EQ(countAt(ok(R"({"listIndexes": "c", "$db": "t"})").view(), "cursor.firstBatch"), 2);
+}
+
+TEST_F(IndexTest, IndexSpecErrors) {
+    ok(R"({"insert": "c", "documents": [{"_id": 1, "a": [1, 2], "b": [3, 4]}], "$db": "t"})");
+    EXPECT_EQ(getInt(run(R"({"createIndexes": "c", "indexes": [{"key": {"a": 1, "b": 1}}], "$db": "t"})").view(), "code"),
+              171);  // parallel arrays
+    EXPECT_EQ(getInt(run(R"({"createIndexes": "c", "indexes": [{"key": {"a": "text"}}], "$db": "t"})").view(), "code"),
+              67);
+    EXPECT_EQ(getInt(run(R"({"createIndexes": "c", "indexes": [{"key": {"a": 1}, "bogus": 1}], "$db": "t"})").view(), "code"),
+              197);
+    EXPECT_EQ(getInt(run(R"({"createIndexes": "c", "indexes": [{"key": {"a": "hashed"}}], "$db": "t"})").view(), "code"),
+              16766);  // hashed over an array value
+    ok(R"({"createIndexes": "c", "indexes": [{"key": {"a": 1}, "name": "x"}], "$db": "t"})");
+    EXPECT_EQ(getInt(run(R"({"createIndexes": "c", "indexes": [{"key": {"b": 1}, "name": "x"}], "$db": "t"})").view(), "code"),
+              86);
+    EXPECT_EQ(getInt(run(R"({"createIndexes": "c", "indexes": [{"key": {"a": 1}, "name": "y"}], "$db": "t"})").view(), "code"),
+              85);
+    BsonObj again = ok(R"({"createIndexes": "c", "indexes": [{"key": {"a": 1}, "name": "x"}], "$db": "t"})");
+    EXPECT_EQ(getString(again.view(), "note").value_or(""), "all indexes already exist");
+    // A document the index cannot take is refused and not stored.
+    ok(R"({"createIndexes": "c", "indexes": [{"key": {"a": 1, "c": 1}}], "$db": "t"})");
+    EXPECT_EQ(getInt(run(R"({"insert": "c", "documents": [{"_id": 2, "a": [1], "c": [2]}], "$db": "t"})").view(),
+                     "writeErrors.0.code"),
+              171);
+    EXPECT_EQ(findIds("{}").size(), 1u);
+    EXPECT_EQ(getInt(run(R"({"dropIndexes": "c", "index": "_id_", "$db": "t"})").view(), "code"), 72);
+    EXPECT_EQ(getInt(run(R"({"dropIndexes": "c", "index": "nope", "$db": "t"})").view(), "code"), 27);
+    ok(R"({"dropIndexes": "c", "index": {"a": 1}, "$db": "t"})");
+    EXPECT_EQ(countAt(ok(R"({"listIndexes": "c", "$db": "t"})").view(), "cursor.firstBatch"), 2);
+    expectValid();
+}
+
+TEST_F(IndexTest, ExplainShowsPlansAndBounds) {
+    std::string docs;
+    for (int i = 0; i < 200; ++i) {
+        docs += (i ? ", " : "") + std::string(R"({"_id": )") + std::to_string(i) + R"(, "a": )" +
+                std::to_string(i % 20) + R"(, "b": )" + std::to_string(i % 7) + R"(, "s": "k)" +
+                std::to_string(i % 5) + "\"}";
+    }
+    ok(R"({"insert": "c", "documents": [)" + docs + R"(], "$db": "t"})");
+    ok(R"({"createIndexes": "c", "indexes": [{"key": {"a": 1, "b": -1}, "name": "ab"}, {"key": {"s": 1}, "name": "s"}], "$db": "t"})");
+
+    auto stage = [&](const std::string& find) {
+        return winningStage(R"({"find": "c", )" + find + "}");
+    };
+    // No index applies: COLLSCAN.
+    EXPECT_NE(stage(R"("filter": {"b": 3})").find(R"("stage":"COLLSCAN")"), std::string::npos);
+    // Equality: IXSCAN [5, 5] on the compound prefix.
+    std::string eq = stage(R"("filter": {"a": 5})");
+    EXPECT_NE(eq.find(R"("stage":"FETCH")"), std::string::npos) << eq;
+    EXPECT_NE(eq.find(R"("indexName":"ab")"), std::string::npos) << eq;
+    EXPECT_NE(eq.find(R"("a":["[5, 5]"],"b":["[MaxKey, MinKey]"])"), std::string::npos) << eq;
+    // Range.
+    std::string range = stage(R"("filter": {"a": {"$gte": 3, "$lt": 8}})");
+    EXPECT_NE(range.find(R"j("a":["[3, 8)"])j"), std::string::npos) << range;
+    // $in: several intervals.
+    std::string in = stage(R"("filter": {"a": {"$in": [9, 2, 4]}})");
+    EXPECT_NE(in.find(R"("a":["[2, 2]","[4, 4]","[9, 9]"])"), std::string::npos) << in;
+    // Compound: equality prefix plus a range on the second field.
+    std::string compound = stage(R"("filter": {"a": 4, "b": {"$gt": 2}})");
+    EXPECT_NE(compound.find(R"j("b":["[inf.0, 2)"])j"), std::string::npos) << compound;
+    // Sort given by the index, backwards: no SORT stage.
+    std::string sorted = stage(R"("filter": {"a": {"$gt": 10}}, "sort": {"a": -1, "b": 1})");
+    EXPECT_EQ(sorted.find(R"("SORT")"), std::string::npos) << sorted;
+    EXPECT_NE(sorted.find(R"("direction":"backward")"), std::string::npos) << sorted;
+    // A sort the index cannot give: SORT over the index scan.
+    std::string blocking = stage(R"("filter": {"a": 3}, "sort": {"s": 1})");
+    EXPECT_NE(blocking.find(R"("stage":"SORT")"), std::string::npos) << blocking;
+    // Hint by name and by key pattern.
+    EXPECT_NE(stage(R"("filter": {"b": 3}, "hint": "s")").find(R"("indexName":"s")"), std::string::npos);
+    EXPECT_NE(stage(R"("filter": {}, "hint": {"a": 1, "b": -1})").find(R"("indexName":"ab")"),
+              std::string::npos);
+    EXPECT_EQ(getInt(run(R"({"explain": {"find": "c", "hint": "zz"}, "$db": "t"})").view(), "code"), 2);
+    // Regex prefix: a string range (and the regex itself, which a stored regex could equal).
+    std::string regex = stage(R"("filter": {"s": {"$regex": "^k1"}})");
+    EXPECT_NE(regex.find(R"j("s":["[\"k1\", \"k2\")","[/^k1/, /^k1/]"])j"), std::string::npos) << regex;
+
+    // executionStats: the counters of a real run.
+    BsonObj stats = ok(R"({"explain": {"find": "c", "filter": {"a": 5, "b": {"$lte": 3}}}, "verbosity": "executionStats", "$db": "t"})");
+    EXPECT_EQ(getInt(stats.view(), "executionStats.nReturned").value_or(-1), 5);
+    // a = 5 pins the first field, so b's range is scanned too: only the 5 matches are read.
+    EXPECT_EQ(getInt(stats.view(), "executionStats.totalDocsExamined").value_or(-1), 5);
+    EXPECT_EQ(getInt(stats.view(), "executionStats.totalKeysExamined").value_or(-1), 5);
+    BsonObj scan = ok(R"({"explain": {"find": "c", "filter": {"b": 3}}, "verbosity": "executionStats", "$db": "t"})");
+    EXPECT_EQ(getInt(scan.view(), "executionStats.totalDocsExamined").value_or(-1), 200);
+    EXPECT_EQ(getInt(scan.view(), "executionStats.totalKeysExamined").value_or(-1), 0);
+    BsonObj limited = ok(R"({"explain": {"find": "c", "filter": {"a": {"$gte": 0}}, "limit": 3}, "verbosity": "executionStats", "$db": "t"})");
+    EXPECT_EQ(getInt(limited.view(), "executionStats.nReturned").value_or(-1), 3);
+    EXPECT_EQ(getInt(limited.view(), "executionStats.totalKeysExamined").value_or(-1), 3);
+}
+
+TEST_F(IndexTest, PlanCacheIsInvalidatedWhenIndexesChange) {
+    std::string docs;
+    for (int i = 0; i < 100; ++i) {
+        docs += (i ? ", " : "") + std::string(R"({"_id": )") + std::to_string(i) + R"(, "a": )" +
+                std::to_string(i % 50) + R"(, "b": )" + std::to_string(i % 2) + "}";
+    }
+    ok(R"({"insert": "c", "documents": [)" + docs + R"(], "$db": "t"})");
+    ok(R"({"createIndexes": "c", "indexes": [{"key": {"a": 1}}, {"key": {"b": 1}}], "$db": "t"})");
+    const std::string explain =
+        R"({"explain": {"find": "c", "filter": {"a": 7, "b": 1}}, "verbosity": "queryPlanner", "$db": "t"})";
+    auto cacheUsed = [&] {
+        bson_iter_t it;
+        BsonObj r = ok(explain);
+        return test::findPath(r.view(), "queryPlanner.planCacheUsed", &it) && bson_iter_as_bool(&it);
+    };
+    EXPECT_FALSE(cacheUsed());
+    EXPECT_TRUE(cacheUsed());
+    // The more selective index won: a (2 keys) over b (50 keys).
+    EXPECT_NE(json::toJson(ok(explain).view()).find(R"("indexName":"a_1")"), std::string::npos);
+    ok(R"({"createIndexes": "c", "indexes": [{"key": {"a": 1, "b": 1}}], "$db": "t"})");
+    EXPECT_FALSE(cacheUsed());
+    EXPECT_TRUE(cacheUsed());
+    ok(R"({"dropIndexes": "c", "index": "a_1_b_1", "$db": "t"})");
+    EXPECT_FALSE(cacheUsed());
+}
+
+TEST_F(IndexTest, TtlMonitorDeletesExpiredDocuments) {
+    // 2020 dates are expired under a 1-hour TTL; 2100 ones and non-dates never are.
+    ok(R"({"insert": "c", "documents": [
+        {"_id": 1, "at": {"$date": "2020-01-01T00:00:00Z"}},
+        {"_id": 2, "at": {"$date": "2100-01-01T00:00:00Z"}},
+        {"_id": 3, "at": [{"$date": "2100-01-01T00:00:00Z"}, {"$date": "2020-06-01T00:00:00Z"}]},
+        {"_id": 4, "at": "2020-01-01"},
+        {"_id": 5}], "$db": "t"})");
+    ok(R"({"createIndexes": "c", "indexes": [{"key": {"at": 1}, "expireAfterSeconds": 3600}], "$db": "t"})");
+    auto deleted = _service->ttlMonitor().runPass();
+    ASSERT_TRUE(deleted.isOK()) << deleted.getStatus().toString();
+    EXPECT_EQ(deleted.getValue(), 2);
+    std::vector<std::string> left = findIds("{}");
+    EXPECT_EQ(left, (std::vector<std::string>{R"({"_id":2})", R"({"_id":4})", R"({"_id":5})"}));
+    EXPECT_EQ(getInt(ok(R"({"serverStatus": 1, "$db": "admin"})").view(),
+                     "metrics.ttl.deletedDocuments"),
+              2);
+    expectValid();
+}
+
+TEST_F(IndexTest, CursorOverAnIndexStaysCorrectWhileDocumentsChange) {
+    std::string docs;
+    for (int i = 0; i < 100; ++i) {
+        docs += (i ? ", " : "") + std::string(R"({"_id": )") + std::to_string(i) + R"(, "a": )" +
+                std::to_string(i) + "}";
+    }
+    ok(R"({"insert": "c", "documents": [)" + docs + R"(], "$db": "t"})");
+    ok(R"({"createIndexes": "c", "indexes": [{"key": {"a": 1}}], "$db": "t"})");
+    BsonObj first = ok(R"({"find": "c", "filter": {"a": {"$gte": 0}}, "batchSize": 10, "$db": "t"})");
+    int64_t id = getInt(first.view(), "cursor.id").value_or(0);
+    ASSERT_NE(id, 0);
+    // Delete documents not yet returned, move one backwards past the cursor, add new ones.
+    ok(R"({"delete": "c", "deletes": [{"q": {"a": {"$gte": 50, "$lt": 60}}, "limit": 0}], "$db": "t"})");
+    ok(R"({"update": "c", "updates": [{"q": {"_id": 90}, "u": {"$set": {"a": 5}}}], "$db": "t"})");
+    ok(R"({"insert": "c", "documents": [{"_id": 200, "a": 150}, {"_id": 201, "a": 3}], "$db": "t"})");
+    std::set<int64_t> seen;
+    for (int i = 0; i < 10; ++i) seen.insert(*getInt(first.view(), "cursor.firstBatch." + std::to_string(i) + "._id"));
+    while (id != 0) {
+        BsonObj more = ok(R"({"getMore": )" + std::to_string(id) + R"(, "collection": "c", "batchSize": 13, "$db": "t"})");
+        for (int64_t i = 0; i < countAt(more.view(), "cursor.nextBatch"); ++i) {
+            int64_t doc = *getInt(more.view(), "cursor.nextBatch." + std::to_string(i) + "._id");
+            EXPECT_TRUE(seen.insert(doc).second) << "returned twice: " << doc;
+        }
+        id = getInt(more.view(), "cursor.id").value_or(0);
+    }
+    for (int64_t gone = 50; gone < 60; ++gone) EXPECT_EQ(seen.count(gone), 0u) << gone;
+    EXPECT_EQ(seen.count(200), 1u);  // ahead of the cursor: seen
+    EXPECT_EQ(seen.count(201), 0u);  // behind it: not seen
+    EXPECT_EQ(seen.count(90), 0u);   // moved behind the cursor before it got there
+    EXPECT_EQ(seen.size(), 100u - 10u - 1u + 1u);
+}
+
+}  // namespace
+}  // namespace mongosd::shard
