@@ -2,9 +2,13 @@
 // (~300 bytes: strings, a nested document, a tags array) inserted into a fresh ShardService in a
 // temp dir, then `count` and `find` (drained through getMore) with a selective filter (0.1% of
 // the documents match) against the same commands with an empty filter, which walk the same
-// records: the ratio is what evaluating the filter costs on top of the scan. Each query runs
+// records: the ratio is what evaluating the filter costs on top of the scan. Then indexes: the
+// build of {bucket: 1} over the loaded collection, the selective query through it against the
+// same query forced to a collection scan (hint {$natural: 1}), and insert throughput into
+// fresh collections with 0, 1 and 3 secondary indexes (--insert-docs each). Each query runs
 // --repeat times; the fastest run is reported.
 //   build-release/bin/scan_bench [--docs 1000000] [--repeat 3] [--dir D] [--cache-mb 1024]
+//                                [--insert-docs 100000]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +30,7 @@ struct Options {
     int repeat = 3;
     std::string dir;
     size_t cacheMB = 1024;
+    int64_t insertDocs = 100000;
 };
 
 std::string ownDir;  // the temp dir this run created, removed on every exit
@@ -50,8 +55,11 @@ Options parseArgs(int argc, char** argv) {
             o.dir = v;
         else if (a == "--cache-mb")
             o.cacheMB = static_cast<size_t>(std::atoll(v.c_str()));
+        else if (a == "--insert-docs")
+            o.insertDocs = std::atoll(v.c_str());
         else
-            die("unknown option " + a + " (--docs N --repeat R --dir D --cache-mb M)");
+            die("unknown option " + a +
+                " (--docs N --repeat R --dir D --cache-mb M --insert-docs K)");
     }
     if (o.docs < 1000 || o.repeat < 1) die("--docs must be >= 1000, --repeat >= 1");
     return o;
@@ -99,11 +107,11 @@ public:
         return reply;
     }
 
-    void load(int64_t n) {
+    void load(int64_t n, const char* collection = "courses") {
         constexpr int64_t kBatch = 1000;
         for (int64_t first = 0; first < n; first += kBatch) {
             BsonBuilder cmd;
-            cmd.appendString("insert", "courses");
+            cmd.appendString("insert", collection);
             cmd.appendArray("documents", [&](BsonBuilder& docs) {
                 char key[16];
                 for (int64_t i = first; i < std::min(n, first + kBatch); ++i) {
@@ -116,10 +124,22 @@ public:
         }
     }
 
-    int64_t count(const char* filterJson) {
+    void createIndexes(const char* collection, const char* indexesJson) {
+        BsonBuilder cmd;
+        cmd.appendString("createIndexes", collection);
+        bson_iter_t it;
+        BsonObj wrapped = parse((std::string(R"({"i": )") + indexesJson + "}").c_str());
+        wrapped.view().find("i", &it);
+        cmd.appendIter("indexes", it);
+        cmd.appendString("$db", "bench");
+        run(cmd.obj());
+    }
+
+    int64_t count(const char* filterJson, const char* hintJson = nullptr) {
         BsonBuilder cmd;
         cmd.appendString("count", "courses");
         cmd.appendDocument("query", parse(filterJson));
+        if (hintJson) cmd.appendDocument("hint", parse(hintJson));
         cmd.appendString("$db", "bench");
         BsonObj reply = run(cmd.obj());
         bson_iter_t n;
@@ -128,10 +148,11 @@ public:
     }
 
     // Runs find and drains the cursor; returns the number of documents.
-    int64_t find(const char* filterJson) {
+    int64_t find(const char* filterJson, const char* hintJson = nullptr) {
         BsonBuilder cmd;
         cmd.appendString("find", "courses");
         cmd.appendDocument("filter", parse(filterJson));
+        if (hintJson) cmd.appendDocument("hint", parse(hintJson));
         cmd.appendString("$db", "bench");
         BsonObj reply = run(cmd.obj());
         int64_t docs = 0;
@@ -214,6 +235,55 @@ int runBench(const Options& o) {
         std::printf("%-40s %10.3f %14.0f\n", r.name, r.seconds, o.docs / r.seconds);
     std::printf("ratio count selective/empty: %.2f; find selective/empty: %.2f (time)\n",
                 rows[0].seconds / rows[1].seconds, rows[2].seconds / rows[3].seconds);
+
+    auto timed = [](const std::function<void()>& fn) {
+        auto start = std::chrono::steady_clock::now();
+        fn();
+        std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+        return took.count();
+    };
+    double build = timed([&] { bench.createIndexes("courses", R"([{"key": {"bucket": 1}}])"); });
+    std::printf("\nindex {bucket: 1} built over %lld documents in %.2f s (%.0f docs/s)\n",
+                static_cast<long long>(o.docs), build, o.docs / build);
+    const char* natural = R"({"$natural": 1})";
+    Row indexed[] = {
+        {"find {bucket: 7}, index scan",
+         bestSeconds(o.repeat, matching, [&] { return bench.find(selective); })},
+        {"find {bucket: 7}, collection scan (peer)",
+         bestSeconds(o.repeat, matching, [&] { return bench.find(selective, natural); })},
+        {"count {bucket: 7}, index scan",
+         bestSeconds(o.repeat, matching, [&] { return bench.count(selective); })},
+        {"count {bucket: 7}, collection scan (peer)",
+         bestSeconds(o.repeat, matching, [&] { return bench.count(selective, natural); })},
+    };
+    std::printf("%-42s %10s\n", "query", "seconds");
+    for (const Row& r : indexed) std::printf("%-42s %10.4f\n", r.name, r.seconds);
+    std::printf("speed-up of the index: find %.0fx, count %.0fx\n",
+                indexed[1].seconds / indexed[0].seconds, indexed[3].seconds / indexed[2].seconds);
+
+    struct InsertRow {
+        const char* collection;
+        const char* indexes;
+        double seconds = 0;
+    };
+    InsertRow inserts[] = {
+        {"ins0", nullptr},
+        {"ins1", R"([{"key": {"bucket": 1}}])"},
+        {"ins3", R"([{"key": {"bucket": 1}}, {"key": {"level": 1, "rating": -1}},
+                     {"key": {"tags": 1}}])"},
+    };
+    for (InsertRow& r : inserts) {
+        if (r.indexes) bench.createIndexes(r.collection, r.indexes);
+        r.seconds = timed([&] { bench.load(o.insertDocs, r.collection); });
+    }
+    std::printf("\ninserts of %lld documents (batches of 1000)\n",
+                static_cast<long long>(o.insertDocs));
+    const char* names[] = {"0 secondary indexes (peer)", "1 index {bucket}",
+                           "3 indexes {bucket}, {level, rating}, {tags} (multikey)"};
+    for (size_t i = 0; i < 3; ++i) {
+        std::printf("%-56s %10.0f docs/s  %.2f of the peer\n", names[i],
+                    o.insertDocs / inserts[i].seconds, inserts[0].seconds / inserts[i].seconds);
+    }
     return 0;
 }
 

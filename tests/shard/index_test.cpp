@@ -182,6 +182,8 @@ struct IndexCase {
     bool hintable;  // hinting a sparse/partial index may legitimately return fewer documents
 };
 
+void PrintTo(const IndexCase& c, std::ostream* os) { *os << c.spec; }
+
 class IndexVsCollectionScan : public IndexTest, public ::testing::WithParamInterface<IndexCase> {};
 
 TEST_P(IndexVsCollectionScan, SameDocumentsOnRandomData) {
