@@ -134,6 +134,11 @@ std::vector<std::string> Pipeline::referencedCollections() const {
     return out;
 }
 
+std::optional<BsonObj> Pipeline::leadingMatchFilter() const {
+    if (_stages.empty()) return std::nullopt;
+    return _stages.front()->matchFilter();
+}
+
 std::optional<std::string> Pipeline::outCollection() const {
     if (_stages.empty()) return std::nullopt;
     return _stages.back()->outCollection();

@@ -41,6 +41,13 @@ public:
     virtual ~PipelineEnvironment() = default;
     // Streams every document of `coll` in _id order; a collection that does not exist is empty.
     virtual StatusWith<std::unique_ptr<DocumentSource>> scan(std::string_view coll) = 0;
+    // A superset of the documents of `coll` that match `filter` (a filter without $$variables),
+    // in no promised order: an environment with indexes returns just the matches.
+    virtual StatusWith<std::unique_ptr<DocumentSource>> scanMatching(std::string_view coll,
+                                                                     BsonView filter) {
+        (void)filter;
+        return scan(coll);
+    }
     // Replaces `coll`'s contents with `docs` ($out); documents without _id get an ObjectId.
     // DuplicateKey leaves the old contents.
     virtual Status replaceCollection(std::string_view coll, std::vector<BsonObj> docs) = 0;
@@ -96,6 +103,9 @@ public:
     std::vector<std::string> referencedCollections() const;
     // The final $out's collection, if any.
     std::optional<std::string> outCollection() const;
+    // The filter of a leading $match: the executor still applies it, but the input may be
+    // narrowed to the documents it matches (PipelineEnvironment::scanMatching).
+    std::optional<BsonObj> leadingMatchFilter() const;
     size_t size() const { return _stages.size(); }
 
 private:

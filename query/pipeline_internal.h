@@ -31,6 +31,8 @@ public:
     }
     // $limit's count (for coalescing); -1 for other stages.
     virtual int64_t limitCount() const { return -1; }
+    // $match's filter (what a leading $match lets the source narrow); nullopt for others.
+    virtual std::optional<BsonObj> matchFilter() const { return std::nullopt; }
 };
 
 using StagePtr = std::shared_ptr<const StageSpec>;

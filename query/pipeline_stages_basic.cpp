@@ -47,6 +47,8 @@ public:
                                           });
     }
 
+    std::optional<BsonObj> matchFilter() const override { return _filter; }
+
 private:
     BsonObj _filter;
 };

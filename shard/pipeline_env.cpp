@@ -4,7 +4,9 @@
 #include <set>
 
 #include "query/expression.h"
+#include "query/matcher.h"
 #include "shard/commands/command.h"
+#include "shard/query_plan.h"
 #include "shard/service.h"
 #include "shard/storage/storage_engine.h"
 #include "shard/write_ops.h"
@@ -56,6 +58,56 @@ private:
     bool _exhausted = false;
 };
 
+// The matches of a filter through the query planner, a chunk per read transaction.
+class PlannedScanSource final : public query::DocumentSource {
+public:
+    PlannedScanSource(ShardPipelineEnvironment& env, std::string ns, BsonObj filter,
+                      std::unique_ptr<query::MatchExpression> matcher)
+        : _env(env), _ns(std::move(ns)), _filter(std::move(filter)), _matcher(std::move(matcher)) {}
+
+    StatusWith<std::optional<BsonObj>> next() override {
+        if (_buffer.empty() && !_exhausted) MONGOSD_RETURN_IF_ERROR(refill());
+        if (_buffer.empty()) return std::optional<BsonObj>();
+        BsonObj d = std::move(_buffer.front());
+        _buffer.pop_front();
+        return std::optional<BsonObj>(std::move(d));
+    }
+
+private:
+    Status refill() {
+        MONGOSD_RETURN_IF_ERROR(_env.checkForInterrupt());
+        auto txn = _env.opCtx().service.engine().beginRead();
+        if (!txn.isOK()) return txn.getStatus();
+        if (!_runner) {
+            auto plan = chooseFindPlan(_env.opCtx(), txn.getValue(),
+                                       FindPlanRequest{_ns, _filter.view(), {}, {}, {}});
+            if (!plan.isOK()) return plan.getStatus();
+            _runner.emplace(_ns, std::move(plan.getValue()), _matcher.get(), false);
+        }
+        size_t bytes = 0;
+        auto done = _runner->run(_env.opCtx(), txn.getValue(),
+                                 [&](BsonView doc, std::optional<size_t>) -> StatusWith<Visit> {
+                                     bytes += doc.size();
+                                     _buffer.push_back(BsonObj::copyOf(doc));
+                                     return _buffer.size() >= kScanChunkDocs ||
+                                                    bytes >= kScanChunkBytes
+                                                ? Visit::kStopAfter
+                                                : Visit::kNext;
+                                 });
+        if (!done.isOK()) return done.getStatus();
+        _exhausted = done.getValue();
+        return Status::OK();
+    }
+
+    ShardPipelineEnvironment& _env;
+    std::string _ns;
+    BsonObj _filter;
+    std::unique_ptr<query::MatchExpression> _matcher;
+    std::optional<MatchRunner> _runner;
+    std::deque<BsonObj> _buffer;
+    bool _exhausted = false;
+};
+
 query::Value idOf(const BsonObj& doc) {
     bson_iter_t id;
     doc.view().find("_id", &id);
@@ -86,6 +138,14 @@ StatusWith<std::unique_ptr<query::DocumentSource>> ShardPipelineEnvironment::sca
     std::string_view coll) {
     return std::unique_ptr<query::DocumentSource>(
         std::make_unique<CollectionScanSource>(*this, _opCtx->ns(coll)));
+}
+
+StatusWith<std::unique_ptr<query::DocumentSource>> ShardPipelineEnvironment::scanMatching(
+    std::string_view coll, BsonView filter) {
+    auto matcher = query::parseFilter(filter);
+    if (!matcher.isOK()) return scan(coll);  // e.g. $$variables: the $match stage filters
+    return std::unique_ptr<query::DocumentSource>(std::make_unique<PlannedScanSource>(
+        *this, _opCtx->ns(coll), BsonObj::copyOf(filter), std::move(matcher.getValue())));
 }
 
 Status ShardPipelineEnvironment::replaceCollection(std::string_view coll,

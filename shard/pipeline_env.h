@@ -21,6 +21,9 @@ public:
     OperationContext& opCtx() const { return *_opCtx; }
 
     StatusWith<std::unique_ptr<query::DocumentSource>> scan(std::string_view coll) override;
+    // The planner's plan for `filter` (an index scan when one applies), streamed like scan().
+    StatusWith<std::unique_ptr<query::DocumentSource>> scanMatching(std::string_view coll,
+                                                                    BsonView filter) override;
     Status replaceCollection(std::string_view coll, std::vector<BsonObj> docs) override;
     Status checkForInterrupt() override;
 

@@ -29,8 +29,10 @@ public:
         ctx.variables = &_let;
         ctx.allowDiskUse = allowDiskUse;
         ctx.randomSeed = std::random_device{}();
-        auto scan = _env.scan(coll);
-        invariant(scan.isOK());  // our scan() never fails up front
+        // A leading $match is planned like a find (an index scan when one applies).
+        std::optional<BsonObj> match = _pipeline.leadingMatchFilter();
+        auto scan = match ? _env.scanMatching(coll, match->view()) : _env.scan(coll);
+        invariant(scan.isOK());  // our scans never fail up front
         _exec = _pipeline.execute(std::move(scan.getValue()), ctx);
     }
 

@@ -54,8 +54,16 @@ protected:
 
     // Every _id a find returns (following getMore), in the order returned.
     std::vector<std::string> findIds(const std::string& filter, const std::string& extra = "") {
-        BsonObj reply = ok(R"({"find": "c", "filter": )" + filter + R"(, "batchSize": 7)" +
-                           extra + R"(, "$db": "t"})");
+        return cursorIds(R"({"find": "c", "filter": )" + filter + R"(, "batchSize": 7)" + extra +
+                         R"(, "$db": "t"})");
+    }
+    // The same through aggregate: a leading $match is planned like a find.
+    std::vector<std::string> aggregateIds(const std::string& filter) {
+        return cursorIds(R"({"aggregate": "c", "pipeline": [{"$match": )" + filter +
+                         R"(}, {"$project": {"_id": 1}}], "cursor": {"batchSize": 7}, "$db": "t"})");
+    }
+    std::vector<std::string> cursorIds(const std::string& command) {
+        BsonObj reply = ok(command);
         std::vector<std::string> ids;
         auto collect = [&](BsonView r, const char* field) {
             bson_iter_t it, cur, batch, doc;
@@ -207,6 +215,9 @@ TEST_P(IndexVsCollectionScan, SameDocumentsOnRandomData) {
             std::sort(scan.begin(), scan.end());
             std::sort(planned.begin(), planned.end());
             ASSERT_EQ(planned, scan) << "filter " << filter << " index " << GetParam().spec;
+            std::vector<std::string> aggregated = aggregateIds(filter);
+            std::sort(aggregated.begin(), aggregated.end());
+            ASSERT_EQ(aggregated, scan) << "aggregate $match " << filter;
             if (GetParam().hintable) {
                 std::vector<std::string> hinted = findIds(filter, R"(, "hint": ")" + name + "\"");
                 std::sort(hinted.begin(), hinted.end());

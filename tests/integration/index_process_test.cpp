@@ -1,4 +1,5 @@
-// Index builds through real process deaths: a crash in the middle of a build leaves no index
+// Index builds through real process deaths, and the TTL monitor in a real server process.
+// Index builds: a crash in the middle of a build leaves no index
 // (and no half-built table in use), a crash after the build, before any checkpoint, comes back
 // with the index rebuilt and in step with the writes replayed after it.
 #include <gtest/gtest.h>
@@ -109,6 +110,30 @@ TEST(IndexCrash, CrashAfterABuildRebuildsTheIndexAndReplaysWrites) {
     BsonObj explain = parseJson(r.body);
     EXPECT_EQ(getString(explain.view(), "queryPlanner.winningPlan.inputStage.stage"), "IXSCAN") << r.body;
     EXPECT_EQ(getInt(explain.view(), "executionStats.nReturned"), 0);
+}
+
+// The TTL monitor's own thread (every 300 ms here) deletes expired documents.
+TEST(TtlMonitor, BackgroundPassesDeleteExpiredDocuments) {
+    TempDir dir;
+    ServerProcess server(dir.path() + "/db", {"--ttl-monitor-interval-ms", "300"});
+    HttpClient http(server.httpPort());
+    auto r = command(http, R"({"insert": "c", "documents": [
+        {"_id": 1, "at": {"$date": "2020-01-01T00:00:00Z"}},
+        {"_id": 2, "at": {"$date": "2021-01-01T00:00:00Z"}},
+        {"_id": 3, "at": {"$date": "2100-01-01T00:00:00Z"}}], "$db": "t"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    r = command(http, R"({"createIndexes": "c", "indexes": [{"key": {"at": 1}, "expireAfterSeconds": 60}], "$db": "t"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    int64_t left = -1;
+    for (int i = 0; i < 100 && left != 1; ++i) {
+        usleep(100 * 1000);
+        r = command(http, R"({"count": "c", "query": {}, "$db": "t"})");
+        left = getInt(parseJson(r.body), "n").value_or(-1);
+    }
+    EXPECT_EQ(left, 1);
+    r = command(http, R"({"serverStatus": 1, "$db": "admin"})");
+    EXPECT_EQ(getInt(parseJson(r.body), "metrics.ttl.deletedDocuments"), 2);
+    expectValid(http, 1);
 }
 
 }  // namespace
