@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/bson.h"
@@ -477,6 +479,61 @@ TEST_F(IndexTest, CursorOverAnIndexStaysCorrectWhileDocumentsChange) {
     EXPECT_EQ(seen.count(201), 0u);  // behind it: not seen
     EXPECT_EQ(seen.count(90), 0u);   // moved behind the cursor before it got there
     EXPECT_EQ(seen.size(), 100u - 10u - 1u + 1u);
+}
+
+// Writers running while an index is built and dropped: the gate makes each write either land
+// before the build's scan or after the new index list is in force, so validate finds every row.
+TEST_F(IndexTest, WritesDuringIndexBuildsKeepIndexesConsistent) {
+    std::string docs;
+    for (int i = 0; i < 5000; ++i) {
+        docs += (i ? ", " : "") + std::string(R"({"_id": )") + std::to_string(i) + R"(, "a": )" +
+                std::to_string(i % 100) + R"(, "b": [)" + std::to_string(i % 7) + "]}";
+    }
+    ok(R"({"insert": "c", "documents": [)" + docs + R"(], "$db": "t"})");
+    std::atomic<bool> stop{false};
+    std::atomic<int> acknowledged{0};
+    auto writer = [&](int thread) {
+        for (int i = 0; !stop.load(); ++i) {
+            int id = 100000 * (thread + 1) + i;
+            BsonObj reply = run(R"({"insert": "c", "documents": [{"_id": )" + std::to_string(id) +
+                                R"(, "a": )" + std::to_string(i % 100) + R"(, "b": [1, 2]}], "$db": "t"})");
+            if (statusFromReply(reply).isOK() && !reply.view().hasField("writeErrors")) ++acknowledged;
+            run(R"({"update": "c", "updates": [{"q": {"_id": )" + std::to_string(i % 5000) +
+                R"(}, "u": {"$inc": {"a": 1}}}], "$db": "t"})");
+        }
+    };
+    std::thread w1(writer, 0), w2(writer, 1);
+    for (int round = 0; round < 3; ++round) {
+        ok(R"({"createIndexes": "c", "indexes": [{"key": {"a": 1}}, {"key": {"b": 1, "a": -1}}], "$db": "t"})");
+        ok(R"({"dropIndexes": "c", "index": "a_1", "$db": "t"})");
+    }
+    ok(R"({"createIndexes": "c", "indexes": [{"key": {"a": 1}}], "$db": "t"})");
+    stop = true;
+    w1.join();
+    w2.join();
+    EXPECT_GT(acknowledged.load(), 0);
+    expectValid();
+    EXPECT_EQ(findIds("{}").size(), size_t(5000 + acknowledged.load()));
+    EXPECT_EQ(findIds(R"({"a": {"$gte": 0}})").size(), size_t(5000 + acknowledged.load()));
+}
+
+// Two writers racing to insert the same unique key: exactly one wins, every time.
+TEST_F(IndexTest, ConcurrentInsertsOfOneUniqueKeyAdmitOne) {
+    ok(R"({"createIndexes": "c", "indexes": [{"key": {"u": 1}, "unique": true}], "$db": "t"})");
+    for (int round = 0; round < 50; ++round) {
+        std::atomic<int> wins{0};
+        auto insert = [&](int thread) {
+            BsonObj reply = run(R"({"insert": "c", "documents": [{"_id": ")" + std::to_string(round) +
+                                "-" + std::to_string(thread) + R"(", "u": )" +
+                                std::to_string(round) + R"(}], "$db": "t"})");
+            if (getInt(reply.view(), "n").value_or(0) == 1) ++wins;
+        };
+        std::thread t1(insert, 1), t2(insert, 2);
+        t1.join();
+        t2.join();
+        ASSERT_EQ(wins.load(), 1) << "round " << round;
+    }
+    expectValid();
 }
 
 }  // namespace
