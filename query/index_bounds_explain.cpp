@@ -81,8 +81,8 @@ std::string explainValue(const bson_iter_t& v) {
         case BSON_TYPE_UTF8:
         case BSON_TYPE_SYMBOL: {
             uint32_t len = 0;
-            const char* s = BSON_ITER_HOLDS_UTF8(&v) ? bson_iter_utf8(&v, &len)
-                                                     : bson_iter_symbol(&v, &len);
+            const char* s =
+                BSON_ITER_HOLDS_UTF8(&v) ? bson_iter_utf8(&v, &len) : bson_iter_symbol(&v, &len);
             return "\"" + std::string(s, len) + "\"";
         }
         case BSON_TYPE_NULL:
@@ -118,8 +118,8 @@ std::string explainValue(const bson_iter_t& v) {
             uint32_t len = 0;
             const uint8_t* data = nullptr;
             bson_iter_binary(&v, &subtype, &len, &data);
-            return "BinData(" + std::to_string(static_cast<int>(subtype)) + ", " +
-                   hex(data, len) + ")";
+            return "BinData(" + std::to_string(static_cast<int>(subtype)) + ", " + hex(data, len) +
+                   ")";
         }
         default:
             return formatOther(v);

@@ -62,9 +62,8 @@ std::vector<SortField> sortFields(BsonView sort) {
 }
 
 IndexScanPlan planIndex(const std::vector<IndexInfo>& indexes, size_t i,
-                        const std::vector<Conjunct>& conjuncts,
-                        const std::vector<SortField>& sort, size_t maxRanges,
-                        RangeShape& shape) {
+                        const std::vector<Conjunct>& conjuncts, const std::vector<SortField>& sort,
+                        size_t maxRanges, RangeShape& shape) {
     const IndexInfo& index = indexes[i];
     shape = chooseRangeShape(indexFieldBounds(index, conjuncts), maxRanges);
     IndexScanPlan plan;

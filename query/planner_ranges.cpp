@@ -91,11 +91,9 @@ public:
         // An exclusive start skips every key with that component, so the fields after it
         // take their largest bytes there (and their smallest at an exclusive end).
         for (const auto& r : keyOrder(*_shape.used[f], isDescending(_index, f))) {
-            _out.push_back(
-                KeyRange{prefix + r.start + trailing(_index, f + 1, !r.startInclusive),
-                         r.startInclusive,
-                         prefix + r.end + trailing(_index, f + 1, r.endInclusive),
-                         r.endInclusive});
+            _out.push_back(KeyRange{
+                prefix + r.start + trailing(_index, f + 1, !r.startInclusive), r.startInclusive,
+                prefix + r.end + trailing(_index, f + 1, r.endInclusive), r.endInclusive});
         }
     }
 

@@ -37,8 +37,8 @@ public:
 
     // A scalar, biased toward a few values so that predicates hit documents.
     std::string scalar() {
-        static const std::vector<std::string> kStrings = {
-            "\"\"", "\"a\"", "\"ab\"", "\"abc\"", "\"abd\"", "\"b\"", "\"B\"", "\"a.b\""};
+        static const std::vector<std::string> kStrings = {"\"\"",    "\"a\"", "\"ab\"", "\"abc\"",
+                                                          "\"abd\"", "\"b\"", "\"B\"",  "\"a.b\""};
         switch (below(14)) {
             case 0:
             case 1:
@@ -65,8 +65,7 @@ public:
             case 12:
                 return pick(std::vector<std::string>{
                     "{\"$minKey\": 1}", "{\"$maxKey\": 1}",
-                    "{\"$oid\": \"0000000000000000000000" + std::to_string(10 + below(3)) +
-                        "\"}",
+                    "{\"$oid\": \"0000000000000000000000" + std::to_string(10 + below(3)) + "\"}",
                     "{\"$numberDecimal\": \"0.1\"}"});
             default:
                 return "{\"$numberDecimal\": \"" + std::to_string(below(5) - 2) + "\"}";
@@ -124,8 +123,8 @@ public:
     }
 
     std::string regex() {
-        static const std::vector<std::string> kPatterns = {"^a",  "^ab", "b",    "^ab*", "^a|b",
-                                                           "^A",  "^",   "^abc", "^a.b", "^\\\\."};
+        static const std::vector<std::string> kPatterns = {"^a", "^ab", "b",    "^ab*", "^a|b",
+                                                           "^A", "^",   "^abc", "^a.b", "^\\\\."};
         std::string options = chance(20) ? "i" : "";
         return "{\"$regularExpression\": {\"pattern\": \"" + pick(kPatterns) +
                "\", \"options\": \"" + options + "\"}}";
@@ -163,8 +162,8 @@ public:
                 return q("{\"$regex\": \"^ab\", \"$options\": \"" +
                          std::string(chance(50) ? "" : "i") + "\"}");
             case 11:
-                return q("{\"$elemMatch\": {\"" + kRangeOps[below(2)] + "\": " + scalar() +
-                         ", \"" + kRangeOps[2 + below(2)] + "\": " + scalar() + "}}");
+                return q("{\"$elemMatch\": {\"" + kRangeOps[below(2)] + "\": " + scalar() + ", \"" +
+                         kRangeOps[2 + below(2)] + "\": " + scalar() + "}}");
             case 12:
                 return q("{\"$all\": [" + operand() + (chance(50) ? ", " + operand() : "") + "]}");
             case 13:
@@ -184,8 +183,8 @@ public:
     }
 
     std::string conjunct(int depth) {
-        static const std::vector<std::string> kPaths = {"a",   "a", "b",     "c",
-                                                        "n.x", "n.y", "n", "a.0", "n.0.x"};
+        static const std::vector<std::string> kPaths = {"a",   "a", "b",   "c",    "n.x",
+                                                        "n.y", "n", "a.0", "n.0.x"};
         int r = below(12);
         if (depth < 2 && r == 0) {
             return "{\"$or\": [" + conjunct(depth + 1) +
