@@ -63,6 +63,15 @@ public:
             case 11:
                 return "{\"$date\": {\"$numberLong\": \"" + std::to_string(below(3)) + "\"}}";
             case 12:
+                if (chance(40)) {
+                    return pick(std::vector<std::string>{
+                        R"({"$regularExpression": {"pattern": "^ab", "options": ""}})",
+                        R"({"$regularExpression": {"pattern": "b", "options": "i"}})",
+                        R"({"$symbol": "ab"})", R"({"$binary": {"base64": "", "subType": "00"}})",
+                        R"({"$binary": {"base64": "AQI=", "subType": "00"}})",
+                        R"({"$timestamp": {"t": 1, "i": 1}})", R"({"$code": "x"})",
+                        R"({"$date": {"$numberLong": "-5"}})"});
+                }
                 return pick(std::vector<std::string>{
                     "{\"$minKey\": 1}", "{\"$maxKey\": 1}",
                     "{\"$oid\": \"0000000000000000000000" + std::to_string(10 + below(3)) + "\"}",
