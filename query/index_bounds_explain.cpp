@@ -1,4 +1,5 @@
 // MongoDB's text for index bounds in explain (its BSONElement::toString forms).
+#include <charconv>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -19,11 +20,8 @@ std::string formatDouble(double d) {
         return buf;
     }
     // The shortest form that reads back as the same double.
-    for (int precision = 1; precision <= 17; ++precision) {
-        std::snprintf(buf, sizeof buf, "%.*g", precision, d);
-        if (std::strtod(buf, nullptr) == d) break;
-    }
-    return buf;
+    auto end = std::to_chars(buf, buf + sizeof buf, d).ptr;
+    return std::string(buf, end);
 }
 
 std::string formatChildren(const bson_iter_t& container, bool withNames) {
