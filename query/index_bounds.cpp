@@ -100,12 +100,11 @@ IntervalList intersectIntervals(const IntervalList& a, const IntervalList& b) {
             r.low = x.low;
             r.lowInclusive = x.lowInclusive && y.lowInclusive;
         }
-        bool xEndsFirst = x.high.key < y.high.key ||
-                          (x.high.key == y.high.key && !x.highInclusive);
+        bool xEndsFirst = x.high.key < y.high.key || (x.high.key == y.high.key && !x.highInclusive);
         const Interval& e = xEndsFirst ? x : y;
         r.high = e.high;
-        r.highInclusive = x.high.key == y.high.key ? x.highInclusive && y.highInclusive
-                                                   : e.highInclusive;
+        r.highInclusive =
+            x.high.key == y.high.key ? x.highInclusive && y.highInclusive : e.highInclusive;
         if (!isEmpty(r)) out.push_back(std::move(r));
         if (xEndsFirst) {
             ++i;

@@ -1,4 +1,5 @@
 // MongoDB's text for index bounds in explain (its BSONElement::toString forms).
+#include <charconv>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -19,11 +20,8 @@ std::string formatDouble(double d) {
         return buf;
     }
     // The shortest form that reads back as the same double.
-    for (int precision = 1; precision <= 17; ++precision) {
-        std::snprintf(buf, sizeof buf, "%.*g", precision, d);
-        if (std::strtod(buf, nullptr) == d) break;
-    }
-    return buf;
+    auto end = std::to_chars(buf, buf + sizeof buf, d).ptr;
+    return std::string(buf, end);
 }
 
 std::string formatChildren(const bson_iter_t& container, bool withNames) {
@@ -81,8 +79,8 @@ std::string explainValue(const bson_iter_t& v) {
         case BSON_TYPE_UTF8:
         case BSON_TYPE_SYMBOL: {
             uint32_t len = 0;
-            const char* s = BSON_ITER_HOLDS_UTF8(&v) ? bson_iter_utf8(&v, &len)
-                                                     : bson_iter_symbol(&v, &len);
+            const char* s =
+                BSON_ITER_HOLDS_UTF8(&v) ? bson_iter_utf8(&v, &len) : bson_iter_symbol(&v, &len);
             return "\"" + std::string(s, len) + "\"";
         }
         case BSON_TYPE_NULL:
@@ -118,8 +116,8 @@ std::string explainValue(const bson_iter_t& v) {
             uint32_t len = 0;
             const uint8_t* data = nullptr;
             bson_iter_binary(&v, &subtype, &len, &data);
-            return "BinData(" + std::to_string(static_cast<int>(subtype)) + ", " +
-                   hex(data, len) + ")";
+            return "BinData(" + std::to_string(static_cast<int>(subtype)) + ", " + hex(data, len) +
+                   ")";
         }
         default:
             return formatOther(v);

@@ -73,20 +73,17 @@ std::optional<Bracket> typeBracket(int rank) {
                            bound([](bson_t* b) { bson_append_bool(b, "", 0, true); }), true};
         case 45:
             return Bracket{bound([](bson_t* b) {
-                               bson_append_date_time(b, "", 0,
-                                                     std::numeric_limits<int64_t>::min());
+                               bson_append_date_time(b, "", 0, std::numeric_limits<int64_t>::min());
                            }),
                            bound([](bson_t* b) {
-                               bson_append_date_time(b, "", 0,
-                                                     std::numeric_limits<int64_t>::max());
+                               bson_append_date_time(b, "", 0, std::numeric_limits<int64_t>::max());
                            }),
                            true};
         case 47:
-            return Bracket{bound([](bson_t* b) { bson_append_timestamp(b, "", 0, 0, 0); }),
-                           bound([](bson_t* b) {
-                               bson_append_timestamp(b, "", 0, UINT32_MAX, UINT32_MAX);
-                           }),
-                           true};
+            return Bracket{
+                bound([](bson_t* b) { bson_append_timestamp(b, "", 0, 0, 0); }),
+                bound([](bson_t* b) { bson_append_timestamp(b, "", 0, UINT32_MAX, UINT32_MAX); }),
+                true};
         default:  // regex, dbPointer, code, code with scope: left to MinKey/MaxKey
             return std::nullopt;
     }
@@ -164,9 +161,8 @@ std::string regexPrefix(std::string_view pattern, std::string_view options) {
 }
 
 BoundValue stringBound(const std::string& s) {
-    return bound([&](bson_t* b) {
-        bson_append_utf8(b, "", 0, s.data(), static_cast<int>(s.size()));
-    });
+    return bound(
+        [&](bson_t* b) { bson_append_utf8(b, "", 0, s.data(), static_cast<int>(s.size())); });
 }
 
 IntervalList regexBounds(const bson_iter_t& v) {

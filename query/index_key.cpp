@@ -175,8 +175,10 @@ StatusWith<IndexKeyPattern> IndexKeyPattern::parse(BsonView keyPattern) {
                     return badPattern("A maximum of one index field is allowed to be hashed");
             }
         } else {
-            return badPattern("Values in the index key pattern must be numbers or \"hashed\" "
-                              "(field '" + std::string(name) + "')");
+            return badPattern(
+                "Values in the index key pattern must be numbers or \"hashed\" "
+                "(field '" +
+                std::string(name) + "')");
         }
         p._fields.push_back(IndexField{std::move(path.getValue()), kind});
     }
@@ -241,8 +243,7 @@ void appendIndexComponent(keystring::Builder& b, const IndexField& field,
     }
 }
 
-StatusWith<IndexKeys> generateIndexKeys(const IndexKeyPattern& pattern, BsonView doc,
-                                        bool sparse) {
+StatusWith<IndexKeys> generateIndexKeys(const IndexKeyPattern& pattern, BsonView doc, bool sparse) {
     std::vector<FieldValues> values(pattern.size());
     bson_iter_t root;
     if (!doc.iterInit(&root)) return Status(ErrorCodes::InvalidBSON, "document is not valid BSON");
@@ -257,9 +258,8 @@ StatusWith<IndexKeys> generateIndexKeys(const IndexKeyPattern& pattern, BsonView
         if (!values[f].multikey) continue;
         if (firstArray && firstArray->arrayPrefix != values[f].arrayPrefix) {
             return Status(ErrorCodes::CannotIndexParallelArrays,
-                          "cannot index parallel arrays [" +
-                              pattern.fields()[f].path.dotted() + "] [" +
-                              firstArrayField->path.dotted() + "]");
+                          "cannot index parallel arrays [" + pattern.fields()[f].path.dotted() +
+                              "] [" + firstArrayField->path.dotted() + "]");
         }
         firstArray = &values[f];
         firstArrayField = &pattern.fields()[f];
@@ -275,10 +275,10 @@ StatusWith<IndexKeys> generateIndexKeys(const IndexKeyPattern& pattern, BsonView
     for (const auto& v : values) {
         total *= v.components.size();
         if (total > kMaxIndexKeysPerDocument) {
-            return Status(ErrorCodes::BadValue,
-                          "document would add more than " +
-                              std::to_string(kMaxIndexKeysPerDocument) + " keys to index " +
-                              json::toJson(pattern.bson()));
+            return Status(ErrorCodes::BadValue, "document would add more than " +
+                                                    std::to_string(kMaxIndexKeysPerDocument) +
+                                                    " keys to index " +
+                                                    json::toJson(pattern.bson()));
         }
     }
     // Cartesian product in pattern order; components are sorted, so the keys come out sorted.

@@ -73,8 +73,7 @@ constexpr size_t kMaxIndexKeysPerDocument = 100000;
 
 // The keys of `doc`. Errors: CannotIndexParallelArrays (171); a hashed field holding an array
 // (16766, as MongoDB); more than kMaxIndexKeysPerDocument keys (BadValue).
-StatusWith<IndexKeys> generateIndexKeys(const IndexKeyPattern& pattern, BsonView doc,
-                                        bool sparse);
+StatusWith<IndexKeys> generateIndexKeys(const IndexKeyPattern& pattern, BsonView doc, bool sparse);
 
 // The 64-bit hash a hashed index stores for `value`. Numerically equal values (1, 1.0,
 // NumberLong(1)) hash alike, because the hash is taken over the value's KeyString. Also the

@@ -61,10 +61,8 @@ std::vector<SortField> sortFields(BsonView sort) {
     return out;
 }
 
-IndexScanPlan planIndex(const std::vector<IndexInfo>& indexes, size_t i,
-                        const std::vector<Conjunct>& conjuncts,
-                        const std::vector<SortField>& sort, size_t maxRanges,
-                        RangeShape& shape) {
+IndexScanPlan planIndex(const std::vector<IndexInfo>& indexes, size_t i, ConjunctBounds& conjuncts,
+                        const std::vector<SortField>& sort, size_t maxRanges, RangeShape& shape) {
     const IndexInfo& index = indexes[i];
     shape = chooseRangeShape(indexFieldBounds(index, conjuncts), maxRanges);
     IndexScanPlan plan;
@@ -105,16 +103,17 @@ StatusWith<PlannerOutput> planQuery(const PlannerInput& input) {
         return out;
     }
     std::vector<Conjunct> conjuncts = collectConjuncts(input.filter);
+    ConjunctBounds bounds(conjuncts);
     std::vector<SortField> sort = sortFields(input.sort);
     RangeShape shape;
     if (hint.getValue().kind == HintChoice::Kind::kIndex) {
         out.candidates.push_back(
-            planIndex(indexes, hint.getValue().index, conjuncts, sort, input.maxScanRanges, shape));
+            planIndex(indexes, hint.getValue().index, bounds, sort, input.maxScanRanges, shape));
         out.collectionScanAllowed = false;
         return out;
     }
     for (size_t i = 0; i < indexes.size(); ++i) {
-        IndexScanPlan plan = planIndex(indexes, i, conjuncts, sort, input.maxScanRanges, shape);
+        IndexScanPlan plan = planIndex(indexes, i, bounds, sort, input.maxScanRanges, shape);
         if (eligible(indexes[i], plan, shape, conjuncts)) out.candidates.push_back(std::move(plan));
     }
     return out;

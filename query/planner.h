@@ -26,7 +26,7 @@ struct IndexInfo {
     IndexKeyPattern pattern;
     bool unique = false;
     bool sparse = false;
-    BsonObj partialFilter;       // empty: not a partial index
+    BsonObj partialFilter;  // empty: not a partial index
     // Per pattern field: some document had an array there. A vector of another size (e.g.
     // empty) is taken as "every field multikey", the safe assumption.
     std::vector<bool> multikey;
@@ -42,7 +42,7 @@ struct KeyRange {
 };
 
 struct IndexScanPlan {
-    size_t index = 0;             // position in PlannerInput::indexes
+    size_t index = 0;              // position in PlannerInput::indexes
     std::vector<KeyRange> ranges;  // ascending, non-overlapping
     bool reverse = false;          // scan the ranges last to first, each from end to start
     bool providesSort = false;     // results come out in the requested sort order

@@ -44,8 +44,7 @@ bool hasNumericComponent(const std::string& dotted) {
 }
 
 void collectDocument(BsonView doc, const std::string& prefix, std::vector<Conjunct>& out);
-void collectOperators(const std::string& path, const bson_iter_t& ops,
-                      std::vector<Conjunct>& out);
+void collectOperators(const std::string& path, const bson_iter_t& ops, std::vector<Conjunct>& out);
 
 // {$regex: p, $options: o} (either order, p a string or a regex with its own flags).
 Conjunct regexOperator(const std::string& path, const bson_iter_t& ops) {
@@ -80,8 +79,7 @@ bool isValueElemMatch(const bson_iter_t& arg) {
 // $elemMatch on `path`. The operator form bounds the elements themselves; the document form's
 // predicates on sub-paths bound path.sub (an index on "a.b" holds the b of every element of
 // a). Numeric components are left out there: "a.0" in an index means a position.
-void collectElemMatch(const std::string& path, const bson_iter_t& arg,
-                      std::vector<Conjunct>& out) {
+void collectElemMatch(const std::string& path, const bson_iter_t& arg, std::vector<Conjunct>& out) {
     if (isValueElemMatch(arg)) {
         Conjunct c{path, "$elemMatch", copyValue(arg), {}};
         collectOperators(path, arg, c.elemMatchOps);
@@ -114,8 +112,7 @@ void collectAll(const std::string& path, const bson_iter_t& arg, std::vector<Con
     }
 }
 
-void collectOperators(const std::string& path, const bson_iter_t& ops,
-                      std::vector<Conjunct>& out) {
+void collectOperators(const std::string& path, const bson_iter_t& ops, std::vector<Conjunct>& out) {
     bson_iter_t op;
     bson_iter_recurse(&ops, &op);
     while (bson_iter_next(&op)) {
@@ -133,8 +130,7 @@ void collectOperators(const std::string& path, const bson_iter_t& ops,
     }
 }
 
-void collectPathless(const bson_iter_t& it, const std::string& prefix,
-                     std::vector<Conjunct>& out) {
+void collectPathless(const bson_iter_t& it, const std::string& prefix, std::vector<Conjunct>& out) {
     std::string_view key = iterKey(it);
     if (key == "$comment") return;
     bson_iter_t clause;

@@ -16,10 +16,26 @@ using FieldBounds = std::vector<std::optional<IntervalList>>;  // per pattern fi
 
 bool fieldIsMultikey(const IndexInfo& index, size_t field);
 
+// The bounds of each conjunct, computed at most once per query and field kind (a long $in is
+// planned against every index). Descending fields share the ascending intervals: intervals
+// are in value order, the direction applies when ranges are built.
+class ConjunctBounds {
+public:
+    explicit ConjunctBounds(const std::vector<Conjunct>& conjuncts);
+    size_t size() const { return _conjuncts.size(); }
+    const Conjunct& conjunct(size_t i) const { return _conjuncts[i]; }
+    const std::optional<IntervalList>& bounds(size_t i, IndexFieldKind kind);
+
+private:
+    const std::vector<Conjunct>& _conjuncts;
+    std::vector<std::optional<std::optional<IntervalList>>> _ordered;
+    std::vector<std::optional<std::optional<IntervalList>>> _hashed;
+};
+
 // Per pattern field, the bounds of the conjuncts on its path: intersected when the field is
 // not multikey; one predicate's (a point set first) when it is, since two predicates may then
 // hold for different elements.
-FieldBounds indexFieldBounds(const IndexInfo& index, const std::vector<Conjunct>& conjuncts);
+FieldBounds indexFieldBounds(const IndexInfo& index, ConjunctBounds& conjuncts);
 
 // Which fields the ranges bound: the leading point fields whose cartesian product stays within
 // maxRanges (the equality prefix), then at most one more field with any intervals.

@@ -91,11 +91,9 @@ public:
         // An exclusive start skips every key with that component, so the fields after it
         // take their largest bytes there (and their smallest at an exclusive end).
         for (const auto& r : keyOrder(*_shape.used[f], isDescending(_index, f))) {
-            _out.push_back(
-                KeyRange{prefix + r.start + trailing(_index, f + 1, !r.startInclusive),
-                         r.startInclusive,
-                         prefix + r.end + trailing(_index, f + 1, r.endInclusive),
-                         r.endInclusive});
+            _out.push_back(KeyRange{
+                prefix + r.start + trailing(_index, f + 1, !r.startInclusive), r.startInclusive,
+                prefix + r.end + trailing(_index, f + 1, r.endInclusive), r.endInclusive});
         }
     }
 
@@ -130,15 +128,28 @@ bool fieldIsMultikey(const IndexInfo& index, size_t field) {
     return index.multikey[field];
 }
 
-FieldBounds indexFieldBounds(const IndexInfo& index, const std::vector<Conjunct>& conjuncts) {
+ConjunctBounds::ConjunctBounds(const std::vector<Conjunct>& conjuncts)
+    : _conjuncts(conjuncts), _ordered(conjuncts.size()), _hashed(conjuncts.size()) {}
+
+const std::optional<IntervalList>& ConjunctBounds::bounds(size_t i, IndexFieldKind kind) {
+    bool hashed = kind == IndexFieldKind::kHashed;
+    auto& slot = hashed ? _hashed[i] : _ordered[i];
+    if (!slot) {
+        slot = conjunctBounds(_conjuncts[i],
+                              hashed ? IndexFieldKind::kHashed : IndexFieldKind::kAscending);
+    }
+    return *slot;
+}
+
+FieldBounds indexFieldBounds(const IndexInfo& index, ConjunctBounds& conjuncts) {
     FieldBounds out;
     for (size_t f = 0; f < index.pattern.size(); ++f) {
         const IndexField& field = index.pattern.fields()[f];
         std::vector<IntervalList> options;
-        for (const auto& c : conjuncts) {
-            if (c.path != field.path.dotted()) continue;
-            auto b = conjunctBounds(c, field.kind);
-            if (b) options.push_back(std::move(*b));
+        for (size_t i = 0; i < conjuncts.size(); ++i) {
+            if (conjuncts.conjunct(i).path != field.path.dotted()) continue;
+            const auto& b = conjuncts.bounds(i, field.kind);
+            if (b) options.push_back(*b);
         }
         if (fieldIsMultikey(index, f)) {
             out.push_back(pickOne(std::move(options)));

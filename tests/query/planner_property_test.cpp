@@ -37,8 +37,8 @@ public:
 
     // A scalar, biased toward a few values so that predicates hit documents.
     std::string scalar() {
-        static const std::vector<std::string> kStrings = {
-            "\"\"", "\"a\"", "\"ab\"", "\"abc\"", "\"abd\"", "\"b\"", "\"B\"", "\"a.b\""};
+        static const std::vector<std::string> kStrings = {"\"\"",    "\"a\"", "\"ab\"", "\"abc\"",
+                                                          "\"abd\"", "\"b\"", "\"B\"",  "\"a.b\""};
         switch (below(14)) {
             case 0:
             case 1:
@@ -63,10 +63,18 @@ public:
             case 11:
                 return "{\"$date\": {\"$numberLong\": \"" + std::to_string(below(3)) + "\"}}";
             case 12:
+                if (chance(40)) {
+                    return pick(std::vector<std::string>{
+                        R"({"$regularExpression": {"pattern": "^ab", "options": ""}})",
+                        R"({"$regularExpression": {"pattern": "b", "options": "i"}})",
+                        R"({"$symbol": "ab"})", R"({"$binary": {"base64": "", "subType": "00"}})",
+                        R"({"$binary": {"base64": "AQI=", "subType": "00"}})",
+                        R"({"$timestamp": {"t": 1, "i": 1}})", R"({"$code": "x"})",
+                        R"({"$date": {"$numberLong": "-5"}})", R"({"$undefined": true})"});
+                }
                 return pick(std::vector<std::string>{
                     "{\"$minKey\": 1}", "{\"$maxKey\": 1}",
-                    "{\"$oid\": \"0000000000000000000000" + std::to_string(10 + below(3)) +
-                        "\"}",
+                    "{\"$oid\": \"0000000000000000000000" + std::to_string(10 + below(3)) + "\"}",
                     "{\"$numberDecimal\": \"0.1\"}"});
             default:
                 return "{\"$numberDecimal\": \"" + std::to_string(below(5) - 2) + "\"}";
@@ -124,8 +132,8 @@ public:
     }
 
     std::string regex() {
-        static const std::vector<std::string> kPatterns = {"^a",  "^ab", "b",    "^ab*", "^a|b",
-                                                           "^A",  "^",   "^abc", "^a.b", "^\\\\."};
+        static const std::vector<std::string> kPatterns = {"^a", "^ab", "b",    "^ab*", "^a|b",
+                                                           "^A", "^",   "^abc", "^a.b", "^\\\\."};
         std::string options = chance(20) ? "i" : "";
         return "{\"$regularExpression\": {\"pattern\": \"" + pick(kPatterns) +
                "\", \"options\": \"" + options + "\"}}";
@@ -163,8 +171,8 @@ public:
                 return q("{\"$regex\": \"^ab\", \"$options\": \"" +
                          std::string(chance(50) ? "" : "i") + "\"}");
             case 11:
-                return q("{\"$elemMatch\": {\"" + kRangeOps[below(2)] + "\": " + scalar() +
-                         ", \"" + kRangeOps[2 + below(2)] + "\": " + scalar() + "}}");
+                return q("{\"$elemMatch\": {\"" + kRangeOps[below(2)] + "\": " + scalar() + ", \"" +
+                         kRangeOps[2 + below(2)] + "\": " + scalar() + "}}");
             case 12:
                 return q("{\"$all\": [" + operand() + (chance(50) ? ", " + operand() : "") + "]}");
             case 13:
@@ -184,8 +192,8 @@ public:
     }
 
     std::string conjunct(int depth) {
-        static const std::vector<std::string> kPaths = {"a",   "a", "b",     "c",
-                                                        "n.x", "n.y", "n", "a.0", "n.0.x"};
+        static const std::vector<std::string> kPaths = {"a",   "a", "b",   "c",    "n.x",
+                                                        "n.y", "n", "a.0", "n.0.x"};
         int r = below(12);
         if (depth < 2 && r == 0) {
             return "{\"$or\": [" + conjunct(depth + 1) +
@@ -288,7 +296,8 @@ bool inRange(const std::string& key, const KeyRange& r) {
 
 // Scans the plan's ranges as storage would: each range from start to end (reversed: last
 // range first, end to start). Returns document positions in scan order, deduplicated.
-std::vector<size_t> scan(const MemoryIndex& index, const IndexScanPlan& plan) {
+std::vector<size_t> scan(const MemoryIndex& index, const IndexScanPlan& plan,
+                         size_t* keysExamined) {
     std::vector<size_t> out;
     std::set<size_t> seen;
     auto take = [&](size_t d) {
@@ -300,7 +309,9 @@ std::vector<size_t> scan(const MemoryIndex& index, const IndexScanPlan& plan) {
         std::vector<size_t> inThisRange;
         for (auto it = index.entries.lower_bound(r.start);
              it != index.entries.end() && (it->first < r.end || it->first == r.end); ++it) {
-            if (inRange(it->first, r)) inThisRange.push_back(it->second);
+            if (!inRange(it->first, r)) continue;
+            inThisRange.push_back(it->second);
+            ++*keysExamined;
         }
         if (plan.reverse) std::reverse(inThisRange.begin(), inThisRange.end());
         for (size_t d : inThisRange) take(d);
@@ -326,6 +337,10 @@ struct Counters {
     size_t sortedPlans = 0;
     size_t nonEmptyResults = 0;
     std::map<std::string, size_t> candidatesByIndex;  // unhinted candidates
+    // Keys bounded plans examined, and the keys their indexes hold: bounds must be selective,
+    // not just correct (a planner scanning everything would pass the equality check).
+    size_t boundedKeysExamined = 0;
+    size_t boundedKeysTotal = 0;
 };
 
 class PlannerPropertyTest : public ::testing::Test {
@@ -401,7 +416,12 @@ protected:
                                   " sort " + sortJson + " bounds " +
                                   json::toJson(plan.explainBounds);
             checkRangesWellFormed(plan, context);
-            std::vector<size_t> scanned = scan(index, plan);
+            size_t examined = 0;
+            std::vector<size_t> scanned = scan(index, plan, &examined);
+            if (plan.boundedFields > 0) {
+                counters.boundedKeysExamined += examined;
+                counters.boundedKeysTotal += index.entries.size();
+            }
             std::vector<size_t> matched;
             for (size_t d : scanned) {
                 if (matcher.getValue()->matches(docs[d])) matched.push_back(d);
@@ -444,6 +464,9 @@ TEST_F(PlannerPropertyTest, IndexScansReturnExactlyTheCollectionScanResults) {
     EXPECT_GT(counters.queries, 10000u);
     EXPECT_GT(counters.boundedPlans, 10000u);
     EXPECT_GT(counters.sortedPlans, 1000u);
+    std::cout << "bounded plans examined " << counters.boundedKeysExamined << " of "
+              << counters.boundedKeysTotal << " keys\n";
+    EXPECT_LT(counters.boundedKeysExamined * 4, counters.boundedKeysTotal);
     // Every kind of index, sparse and partial ones included, served some queries.
     for (const auto& spec : indexSpecs()) {
         std::cout << spec.name << ": " << counters.candidatesByIndex[spec.name] << " ";
