@@ -90,7 +90,7 @@ bool eligible(const IndexInfo& index, const IndexScanPlan& plan, const RangeShap
 StatusWith<PlannerOutput> planQuery(const PlannerInput& input) {
     static const std::vector<IndexInfo> kNoIndexes;
     const auto& indexes = input.indexes ? *input.indexes : kNoIndexes;
-    auto parsed = parseFilter(input.filter);
+    auto parsed = parseFilter(input.filter, input.filterLimits);
     if (!parsed.isOK()) return parsed.getStatus();
     auto sortSpec = SortSpec::parse(input.sort);
     if (!sortSpec.isOK()) return sortSpec.getStatus();

@@ -17,6 +17,7 @@
 #include "common/bson.h"
 #include "common/status.h"
 #include "query/index_key.h"
+#include "query/matcher.h"
 
 namespace mongosd::query {
 
@@ -68,6 +69,9 @@ struct PlannerInput {
     BsonView hint;
     const std::vector<IndexInfo>* indexes = nullptr;  // null: no indexes
     size_t maxScanRanges = kMaxScanRanges;            // tests lower it
+    // How the filter is parsed (the variables $expr may use, e.g. find's `let`), as the
+    // executor parses it, so that the planner accepts the same filters.
+    FilterLimits filterLimits;
 };
 
 struct PlannerOutput {

@@ -5,6 +5,7 @@
 
 #include "common/json/ejson.h"
 #include "common/key_string.h"
+#include "query/expression.h"
 #include "query/planner.h"
 #include "tests/support/json_util.h"
 
@@ -441,6 +442,23 @@ TEST_F(PlannerTest, ErrorsPassThrough) {
     ASSERT_TRUE(empty.isOK());
     EXPECT_TRUE(empty.getValue().candidates.empty());
     EXPECT_TRUE(empty.getValue().collectionScanAllowed);
+}
+
+TEST_F(PlannerTest, FilterVariablesReachTheParser) {
+    indexes = {makeIndex("a_1", R"({"a": 1})")};
+    BsonObj filter = parseJson(R"({"a": 5, "$expr": {"$eq": ["$b", "$$limit"]}})");
+    PlannerInput in;
+    in.filter = filter;
+    in.indexes = &indexes;
+    EXPECT_FALSE(planQuery(in).isOK());  // $$limit is undefined
+    BsonObj empty;
+    Variables root(empty);
+    Variables let(&root, {{"limit", Value::int32(3)}});
+    in.filterLimits.variables = &let;
+    auto out = planQuery(in);
+    ASSERT_TRUE(out.isOK()) << out.getStatus().reason();
+    ASSERT_EQ(out.getValue().candidates.size(), 1u);
+    EXPECT_EQ(json::toJson(out.getValue().candidates[0].explainBounds), R"J({"a":["[5, 5]"]})J");
 }
 
 TEST(QueryShape, ValuesBecomeTypes) {
