@@ -18,11 +18,10 @@ namespace {
 constexpr size_t kScanChunkDocs = 256;
 constexpr size_t kScanChunkBytes = 4 * 1024 * 1024;
 
-class CollectionScanSource final : public query::DocumentSource {
+// A source read a chunk at a time: refill() adds to _buffer (and sets _exhausted at the end)
+// in one read transaction; next() hands the chunk out.
+class ChunkedSource : public query::DocumentSource {
 public:
-    CollectionScanSource(ShardPipelineEnvironment& env, std::string ns)
-        : _env(env), _ns(std::move(ns)) {}
-
     StatusWith<std::optional<BsonObj>> next() override {
         if (_buffer.empty() && !_exhausted) MONGOSD_RETURN_IF_ERROR(refill());
         if (_buffer.empty()) return std::optional<BsonObj>();
@@ -31,8 +30,19 @@ public:
         return std::optional<BsonObj>(std::move(d));
     }
 
+protected:
+    virtual Status refill() = 0;
+    std::deque<BsonObj> _buffer;
+    bool _exhausted = false;
+};
+
+class CollectionScanSource final : public ChunkedSource {
+public:
+    CollectionScanSource(ShardPipelineEnvironment& env, std::string ns)
+        : _env(env), _ns(std::move(ns)) {}
+
 private:
-    Status refill() {
+    Status refill() override {
         MONGOSD_RETURN_IF_ERROR(_env.checkForInterrupt());
         auto txn = _env.opCtx().service.engine().beginRead();
         if (!txn.isOK()) return txn.getStatus();
@@ -53,28 +63,18 @@ private:
 
     ShardPipelineEnvironment& _env;
     std::string _ns;
-    std::deque<BsonObj> _buffer;
     std::string _lastKey;
-    bool _exhausted = false;
 };
 
 // The matches of a filter through the query planner, a chunk per read transaction.
-class PlannedScanSource final : public query::DocumentSource {
+class PlannedScanSource final : public ChunkedSource {
 public:
     PlannedScanSource(ShardPipelineEnvironment& env, std::string ns, BsonObj filter,
                       std::unique_ptr<query::MatchExpression> matcher)
         : _env(env), _ns(std::move(ns)), _filter(std::move(filter)), _matcher(std::move(matcher)) {}
 
-    StatusWith<std::optional<BsonObj>> next() override {
-        if (_buffer.empty() && !_exhausted) MONGOSD_RETURN_IF_ERROR(refill());
-        if (_buffer.empty()) return std::optional<BsonObj>();
-        BsonObj d = std::move(_buffer.front());
-        _buffer.pop_front();
-        return std::optional<BsonObj>(std::move(d));
-    }
-
 private:
-    Status refill() {
+    Status refill() override {
         MONGOSD_RETURN_IF_ERROR(_env.checkForInterrupt());
         auto txn = _env.opCtx().service.engine().beginRead();
         if (!txn.isOK()) return txn.getStatus();
@@ -104,8 +104,6 @@ private:
     BsonObj _filter;
     std::unique_ptr<query::MatchExpression> _matcher;
     std::optional<MatchRunner> _runner;
-    std::deque<BsonObj> _buffer;
-    bool _exhausted = false;
 };
 
 query::Value idOf(const BsonObj& doc) {

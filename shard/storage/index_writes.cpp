@@ -1,7 +1,6 @@
 // Index maintenance inside a write transaction: the index rows of a document follow it from
 // its old version to its new one (catalog.h, IndexEntry, for the row format).
 #include <algorithm>
-#include <cerrno>
 
 #include "common/key_string.h"
 #include "shard/storage/engine_core.h"
@@ -10,36 +9,6 @@
 #include "shard/storage/wt_util.h"
 
 namespace mongosd::storage {
-
-namespace {
-
-// A cursor checked out of a session for one scope.
-class IndexRowCursor {
-public:
-    IndexRowCursor(WtSession* session, CursorMode mode) : _session(session), _mode(mode) {}
-    ~IndexRowCursor() {
-        if (_cursor) _session->returnCursor(_cursor, _mode);
-    }
-    IndexRowCursor(const IndexRowCursor&) = delete;
-    IndexRowCursor& operator=(const IndexRowCursor&) = delete;
-    Status open(const std::string& uri) {
-        int ret = _session->checkoutCursor(uri, _mode, &_cursor);
-        if (ret == ENOENT || ret == EBUSY) {
-            // Dropped with its collection after we looked the collection up.
-            return Status(ErrorCodes::WriteConflict, "index table " + uri + " was dropped");
-        }
-        return wtStatus(ret, "open_cursor " + uri);
-    }
-    WT_CURSOR* operator->() const { return _cursor; }
-    WT_CURSOR* get() const { return _cursor; }
-
-private:
-    WtSession* _session;
-    CursorMode _mode;
-    WT_CURSOR* _cursor = nullptr;
-};
-
-}  // namespace
 
 Status maintainIndexes(WtSession* session, const std::string& ns,
                        const std::vector<IndexPtr>& indexes, BsonView before, BsonView after,
@@ -64,7 +33,7 @@ Status maintainIndexes(WtSession* session, const std::string& ns,
                             std::back_inserter(added));
         if (gone.empty() && added.empty()) continue;
 
-        IndexRowCursor c(session, CursorMode::kOverwrite);
+        SessionCursor c(session, CursorMode::kOverwrite);
         MONGOSD_RETURN_IF_ERROR(c.open(index->uri()));
         for (const auto& key : gone) {
             std::string row = indexRowKey(*index, key, idKey);
@@ -87,7 +56,7 @@ Status maintainIndexes(WtSession* session, const std::string& ns,
         }
         // Unique: the key alone is the row key, so a second document with it collides in
         // WiredTiger (WT_DUPLICATE_KEY, or a write conflict while the first is uncommitted).
-        IndexRowCursor u(session, CursorMode::kStrict);
+        SessionCursor u(session, CursorMode::kStrict);
         MONGOSD_RETURN_IF_ERROR(u.open(index->uri()));
         for (const auto& key : added) {
             WT_ITEM k = makeItem(key.data(), key.size());

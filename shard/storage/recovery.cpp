@@ -15,25 +15,6 @@
 namespace mongosd::storage {
 namespace {
 
-// A cursor checked out of a session for the length of a scope, outside any TxnState.
-class SessionCursor {
-public:
-    SessionCursor(WtSession* session, CursorMode mode) : _session(session), _mode(mode) {}
-    ~SessionCursor() {
-        if (_cursor) _session->returnCursor(_cursor, _mode);
-    }
-    Status open(const std::string& uri) {
-        return wtStatus(_session->checkoutCursor(uri, _mode, &_cursor), "open_cursor " + uri);
-    }
-    WT_CURSOR* operator->() const { return _cursor; }
-    WT_CURSOR* get() const { return _cursor; }
-
-private:
-    WtSession* _session;
-    CursorMode _mode;
-    WT_CURSOR* _cursor = nullptr;
-};
-
 Status corruptOplog(Timestamp ts, const Status& why) {
     return Status(ErrorCodes::InternalError,
                   "corrupt oplog entry at " + ts.toString() + ": " + why.reason());

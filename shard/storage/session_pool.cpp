@@ -1,5 +1,7 @@
 #include "shard/storage/session_pool.h"
 
+#include <cerrno>
+
 #include "shard/storage/wt_util.h"
 
 namespace mongosd::storage {
@@ -122,6 +124,14 @@ void SessionPool::closeIdle() {
 size_t SessionPool::inUse() const {
     std::lock_guard lk(_mutex);
     return _inUse;
+}
+
+Status SessionCursor::open(const std::string& uri) {
+    int ret = _session->checkoutCursor(uri, _mode, &_cursor);
+    if (ret == ENOENT || ret == EBUSY) {
+        return Status(ErrorCodes::WriteConflict, "table " + uri + " was dropped");
+    }
+    return wtStatus(ret, "open_cursor " + uri);
 }
 
 }  // namespace mongosd::storage

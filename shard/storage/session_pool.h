@@ -102,4 +102,25 @@ private:
     uint64_t _epoch = 0;
 };
 
+// A cursor checked out of a session for the length of a scope, outside any TxnState.
+class SessionCursor {
+public:
+    SessionCursor(WtSession* session, CursorMode mode) : _session(session), _mode(mode) {}
+    ~SessionCursor() {
+        if (_cursor) _session->returnCursor(_cursor, _mode);
+    }
+    SessionCursor(const SessionCursor&) = delete;
+    SessionCursor& operator=(const SessionCursor&) = delete;
+    // WriteConflict when the table was dropped (ENOENT) or is being dropped (EBUSY) after the
+    // caller looked its collection up: a retry resolves the collection again.
+    Status open(const std::string& uri);
+    WT_CURSOR* operator->() const { return _cursor; }
+    WT_CURSOR* get() const { return _cursor; }
+
+private:
+    WtSession* _session;
+    CursorMode _mode;
+    WT_CURSOR* _cursor = nullptr;
+};
+
 }  // namespace mongosd::storage

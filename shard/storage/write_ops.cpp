@@ -25,18 +25,20 @@ Status findId(BsonView doc, bson_iter_t* id) {
     }
 }
 
-// The document stored under `key` (copied: the index maintenance that follows moves the
-// cursor), nullopt when there is none.
-StatusWith<std::optional<BsonObj>> readCurrent(WT_CURSOR* c, const WT_ITEM& k) {
+// For a collection with indexes, the stored version of the document under `k` (copied: the
+// index maintenance that follows moves the cursor), whose index rows the write replaces; left
+// unset when there is none, or when the collection has no index to maintain.
+Status readBeforeImage(const CollectionEntry& entry, WT_CURSOR* c, const WT_ITEM& k,
+                       std::optional<BsonObj>* before) {
+    if (entry.indexes.empty()) return Status::OK();
     c->set_key(c, &k);
     int ret = c->search(c);
-    if (ret == WT_NOTFOUND) return std::optional<BsonObj>();
-    if (ret != 0) return wtError(ret, "read before write");
+    if (ret == WT_NOTFOUND) return Status::OK();
     WT_ITEM v;
-    ret = c->get_value(c, &v);
+    if (ret == 0) ret = c->get_value(c, &v);
     if (ret != 0) return wtError(ret, "read before write");
-    return std::optional<BsonObj>(
-        BsonObj::copyOf(BsonView(static_cast<const uint8_t*>(v.data), v.size)));
+    *before = BsonObj::copyOf(BsonView(static_cast<const uint8_t*>(v.data), v.size));
+    return Status::OK();
 }
 
 Status noSuchDocument(std::string_view ns, const bson_iter_t& id) {
@@ -120,12 +122,9 @@ Status TxnState::updateDoc(std::string_view ns, BsonView postImage) {
     std::string key = keystring::encodeValue(id);
     WT_ITEM k = makeItem(key.data(), key.size());
     std::optional<BsonObj> before;
-    if (!entry->indexes.empty()) {
-        auto pre = readCurrent(c.get(), k);
-        if (!pre.isOK()) return poison(pre.getStatus());
-        if (!pre.getValue()) return noSuchDocument(ns, id);
-        before = std::move(pre.getValue());
-    }
+    Status read = readBeforeImage(*entry, c.get(), k, &before);
+    if (!read.isOK()) return poison(read);
+    if (!entry->indexes.empty() && !before) return noSuchDocument(ns, id);
     WT_ITEM v = makeItem(postImage.data(), postImage.size());
     c->set_key(c.get(), &k);
     c->set_value(c.get(), &v);
@@ -152,12 +151,9 @@ Status TxnState::removeDoc(std::string_view ns, const bson_iter_t& id) {
     std::string key = keystring::encodeValue(id);
     WT_ITEM k = makeItem(key.data(), key.size());
     std::optional<BsonObj> before;
-    if (!entry->indexes.empty()) {
-        auto pre = readCurrent(c.get(), k);
-        if (!pre.isOK()) return poison(pre.getStatus());
-        if (!pre.getValue()) return noSuchDocument(ns, id);
-        before = std::move(pre.getValue());
-    }
+    Status read = readBeforeImage(*entry, c.get(), k, &before);
+    if (!read.isOK()) return poison(read);
+    if (!entry->indexes.empty() && !before) return noSuchDocument(ns, id);
     c->set_key(c.get(), &k);
     int ret = c->remove(c.get());
     if (ret == WT_NOTFOUND) return noSuchDocument(ns, id);
