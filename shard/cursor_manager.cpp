@@ -27,10 +27,19 @@ StatusWith<int64_t> CursorManager::add(std::string ns, std::unique_ptr<CursorSou
 }
 
 StatusWith<std::unique_ptr<ClientCursor>> CursorManager::checkOut(int64_t id, std::string_view ns) {
+    std::unique_ptr<ClientCursor> expired;  // destroyed outside the lock
     std::lock_guard lk(_mutex);
     auto it = _cursors.find(id);
     if (it == _cursors.end())
         return Status(ErrorCodes::CursorNotFound, "cursor id " + std::to_string(id) + " not found");
+    // Idle past the timeout but not reaped yet (reaping runs when cursors are added).
+    if (std::chrono::steady_clock::now() - it->second->lastUsed > _idleTimeout) {
+        expired = std::move(it->second);
+        _cursors.erase(it);
+        ++_timedOut;
+        return Status(ErrorCodes::CursorNotFound,
+                      "cursor id " + std::to_string(id) + " not found (timed out)");
+    }
     if (it->second->ns != ns)
         return Status(ErrorCodes::Unauthorized, "Requested getMore on namespace '" +
                                                     std::string(ns) +

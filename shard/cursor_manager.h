@@ -70,7 +70,8 @@ public:
 
     // Stores a cursor and returns its id; OperationFailed when too many are open.
     StatusWith<int64_t> add(std::string ns, std::unique_ptr<CursorSource> source);
-    // Takes the cursor out for one getMore. CursorNotFound when unknown, killed or in use;
+    // Takes the cursor out for one getMore. CursorNotFound when unknown, killed, in use or idle
+    // past the timeout;
     // Unauthorized when it belongs to another namespace.
     StatusWith<std::unique_ptr<ClientCursor>> checkOut(int64_t id, std::string_view ns);
     // Puts it back after a batch that did not exhaust it.

@@ -1,6 +1,8 @@
 // The cursor table's limits: a cap on open cursors with a clear error, and the idle timeout.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "shard/cursor_manager.h"
 #include "shard/query_exec.h"
 
@@ -33,6 +35,18 @@ TEST(CursorManager, IdleCursorsTimeOut) {
     EXPECT_EQ(cursors.reapIdle(now + std::chrono::seconds(1)), 1u);
     EXPECT_EQ(cursors.checkOut(id.getValue(), "t.c").getStatus().code(),
               ErrorCodes::CursorNotFound);
+    EXPECT_EQ(cursors.timedOutTotal(), 1u);
+}
+
+TEST(CursorManager, AGetMoreAfterTheTimeoutFindsNoCursor) {
+    CursorManager cursors(std::chrono::milliseconds(50));
+    auto id = cursors.add("t.c", makeVectorSource({}));
+    ASSERT_TRUE(id.isOK());
+    std::this_thread::sleep_for(std::chrono::milliseconds(120));
+    // No add() ran since, so nothing reaped it: the check-out itself must refuse it.
+    auto late = cursors.checkOut(id.getValue(), "t.c");
+    EXPECT_EQ(late.getStatus().code(), ErrorCodes::CursorNotFound);
+    EXPECT_EQ(cursors.size(), 0u);
     EXPECT_EQ(cursors.timedOutTotal(), 1u);
 }
 
