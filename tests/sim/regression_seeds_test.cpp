@@ -1,0 +1,36 @@
+// Every seed that ever failed, by name, with what it found. `repl_sim --seeds 1 --start S
+// --nodes N --trace` replays one.
+#include <gtest/gtest.h>
+
+#include "tests/sim/simulator.h"
+
+namespace mongosd::sim {
+namespace {
+
+void expectClean(uint64_t seed, int members) {
+    SimOptions o;
+    o.seed = seed;
+    o.members = members;
+    const SimResult r = runSimulation(o);
+    for (const auto& v : r.violations) {
+        ADD_FAILURE() << "seed " << seed << ": " << v.invariant << " at t=" << v.time << ": "
+                      << v.detail;
+    }
+    EXPECT_GE(r.settleMillis, 0);
+}
+
+// Liveness: members refused votes to a candidate that their stale config did not list as
+// electable; the one member with the longest log could never win. Votes now ignore the
+// voter's view of the config (the candidate counts its own config's voters).
+TEST(RegressionSeeds, Seed1734Nodes3StaleConfigBlocksVotes) { expectClean(1734, 3); }
+
+// Checker false positives: a candidate of an old term that gathered its votes before the
+// voters moved on may still become that term's primary late; it may lack entries committed in
+// later terms. Leader completeness now applies to entries committed in earlier terms only.
+TEST(RegressionSeeds, Seed1937Nodes5LateStalePrimary) { expectClean(1937, 5); }
+TEST(RegressionSeeds, Seed1273Nodes7LateStalePrimary) { expectClean(1273, 7); }
+TEST(RegressionSeeds, Seed1276Nodes7LateStalePrimary) { expectClean(1276, 7); }
+TEST(RegressionSeeds, Seed1728Nodes7LateStalePrimary) { expectClean(1728, 7); }
+
+}  // namespace
+}  // namespace mongosd::sim
