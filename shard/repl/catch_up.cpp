@@ -15,7 +15,7 @@ void ReplNode::maybeFetch(MemberId from, const AppendResponse& resp) {
 
 void ReplNode::onFetchRequest(MemberId from, const FetchRequest& req) {
     if (req.term > _term) updateTerm(req.term);
-    FetchResponse resp{_term, req.after, req.term == _term && holds(req.after), {}};
+    FetchResponse resp{_term, req.after, holds(req.after), {}, _commit};
     if (resp.matched) {
         const int64_t end = std::min<int64_t>(lastPosition().index,
                                               req.after.index + int64_t(_opts.maxEntriesPerMessage));
@@ -27,6 +27,10 @@ void ReplNode::onFetchRequest(MemberId from, const FetchRequest& req) {
 void ReplNode::onFetchResponse(MemberId from, const FetchResponse& resp) {
     if (resp.term > _term) {
         updateTerm(resp.term);
+        return;
+    }
+    if (_role != Role::kPrimary) {
+        syncFromPeer(from, resp);
         return;
     }
     if (!_catchingUp || resp.term != _term || !resp.matched || resp.after != lastPosition()) {
@@ -66,6 +70,47 @@ void ReplNode::finishCatchUp() {
     _out->becameWritable = true;
     appendLocal(OplogEntry{lastPosition().index + 1, nextOpTime(), EntryKind::kNoop, {}, {}});
     broadcastAppend();
+}
+
+void ReplNode::maybeSyncFrom(MemberId from, const LogPosition& theirLast) {
+    // Without a primary, a member behind another one fetches from it (the other may be the
+    // only holder of committed entries and unable to stand, e.g. priority 0).
+    if (_role == Role::kPrimary || heardFromLivePrimary()) return;
+    if (!isAtLeastAsUpToDate(theirLast, lastPosition()) || theirLast == lastPosition()) return;
+    if (_fetchingFrom != kNoMember && _now - _fetchSentAt < _opts.heartbeatIntervalMillis) return;
+    _fetchingFrom = from;
+    _fetchSentAt = _now;
+    // From the commit point: a log more up to date than this one holds it, or answers
+    // unmatched (harmless).
+    send(from, FetchRequest{_term, _commit});
+}
+
+void ReplNode::syncFromPeer(MemberId from, const FetchResponse& resp) {
+    if (!resp.matched || !holds(resp.after)) return;
+    _fetchingFrom = kNoMember;
+    // This log becomes a prefix of the sender's. A conflicting entry of this log is replaced
+    // only at or below the sender's commit point: the sender's entry there is committed, so
+    // ours is not. Past it only a pure extension is taken.
+    int64_t verified = resp.after.index;
+    for (const auto& entry : resp.entries) {
+        if (entry.index != verified + 1) break;
+        if (entry.index <= lastPosition().index) {
+            if (_log[entry.index - 1].opTime != entry.opTime) {
+                if (entry.index > resp.commitPoint.index) break;
+                truncateAfter(entry.index - 1);
+                appendLocal(entry);
+            }
+        } else {
+            appendLocal(entry);
+        }
+        ++verified;
+    }
+    setCommitPoint(std::min(resp.commitPoint.index, verified));
+    if (resp.entries.size() == _opts.maxEntriesPerMessage && verified > resp.after.index) {
+        _fetchingFrom = from;
+        _fetchSentAt = _now;
+        send(from, FetchRequest{_term, positionAt(verified)});
+    }
 }
 
 }  // namespace mongosd::repl

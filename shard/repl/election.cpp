@@ -59,7 +59,7 @@ void ReplNode::onRequestVote(MemberId from, const RequestVote& req) {
         // Leader stickiness: a member that hears a live primary refuses a dry run unless it is
         // a takeover (priority or step-up), which is meant to replace that primary.
         if (!req.takeover && (heardFromLivePrimary() || _role == Role::kPrimary)) grant = false;
-        send(from, VoteResponse{grant ? req.term : _term, grant, true});
+        send(from, VoteResponse{grant ? req.term : _term, grant, true, lastPosition()});
         return;
     }
     if (req.term > _term) updateTerm(req.term);
@@ -71,7 +71,7 @@ void ReplNode::onRequestVote(MemberId from, const RequestVote& req) {
         _hardStateDirty = true;
         resetElectionDeadline();
     }
-    send(from, VoteResponse{_term, grant, false});
+    send(from, VoteResponse{_term, grant, false, lastPosition()});
 }
 
 void ReplNode::onVoteResponse(MemberId from, const VoteResponse& resp) {
@@ -79,7 +79,11 @@ void ReplNode::onVoteResponse(MemberId from, const VoteResponse& resp) {
         updateTerm(resp.term);
         return;
     }
-    if (!resp.granted || !_config.isVoter(from)) return;
+    if (!resp.granted) {
+        maybeSyncFrom(from, resp.last);
+        return;
+    }
+    if (!_config.isVoter(from)) return;
     if (resp.dryRun) {
         if (!_inDryRun || resp.term != _term + 1) return;
     } else if (_role != Role::kCandidate || resp.term != _term) {

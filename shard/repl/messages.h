@@ -5,7 +5,8 @@
 // pv1 mapping: AppendEntries is the primary's heartbeat + oplog push (MongoDB's heartbeat and
 // the secondaries' oplog fetch), AppendResponse carries replSetUpdatePosition (applied and
 // durable optimes), RequestVote is replSetRequestVotes (dryRun = the pre-vote), StartElection is
-// replSetStepUp sent by a stepping-down primary, Fetch* is the new primary's catch-up.
+// replSetStepUp sent by a stepping-down primary, Fetch* is the oplog fetcher (a new primary's
+// catch-up, a secondary's sync from a member ahead of it).
 //
 // Plain values; any thread.
 
@@ -45,12 +46,15 @@ struct VoteResponse {
     int64_t term = 0;
     bool granted = false;
     bool dryRun = false;
+    LogPosition last;  // the voter's last entry: a candidate behind it syncs from it
 };
 
 struct StartElection {
     int64_t term = 0;
 };
 
+// Oplog fetch from any member: a new primary's catch-up, or a secondary syncing from a member
+// that is ahead of it while there is no primary (MongoDB's sync-source chaining).
 struct FetchRequest {
     int64_t term = 0;
     LogPosition after;  // send entries after this position, if you hold it
@@ -59,8 +63,9 @@ struct FetchRequest {
 struct FetchResponse {
     int64_t term = 0;
     LogPosition after;
-    bool matched = false;
+    bool matched = false;  // the sender holds `after`
     std::vector<OplogEntry> entries;
+    LogPosition commitPoint;  // the sender's: entries up to here are committed
 };
 
 using MessageBody = std::variant<AppendEntries, AppendResponse, RequestVote, VoteResponse,

@@ -103,6 +103,8 @@ private:
     void onFetchResponse(MemberId from, const FetchResponse& resp);
     void maybeFinishCatchUp();
     void finishCatchUp();
+    void maybeSyncFrom(MemberId from, const LogPosition& theirLast);
+    void syncFromPeer(MemberId from, const FetchResponse& resp);
 
     // commands.cpp
     void onClientWrite(const ClientWrite& write);
@@ -136,13 +138,15 @@ private:
     bool _takeoverElection = false;
     std::set<MemberId> _votes;
 
+    // Oplog fetch in flight (catch-up or sync without a primary).
+    MemberId _fetchingFrom = kNoMember;
+    int64_t _fetchSentAt = 0;
+
     // Primary state.
     std::map<MemberId, Peer> _peers;
     int64_t _lastBroadcast = 0;
     bool _catchingUp = false;
     int64_t _catchUpDeadline = 0;
-    MemberId _fetchingFrom = kNoMember;
-    int64_t _fetchSentAt = 0;
 
     // The step in progress.
     int64_t _now = 0;

@@ -35,7 +35,9 @@ void ReplNode::onAppendEntries(MemberId from, const AppendEntries& req) {
     // Same term and primary: impossible while votes are one per term; the simulator's checker
     // reports it (two primaries in a term), so ignore rather than abort here.
     if (_role == Role::kPrimary) return;
-    if (_role == Role::kCandidate || _inDryRun) becomeSecondary();
+    // A primary exists: an election in progress yields, except a takeover dry run, which is
+    // meant to replace this very primary (its heartbeats must not cancel it).
+    if (_role == Role::kCandidate || (_inDryRun && !_takeoverElection)) becomeSecondary();
     _leader = from;
     _lastHeardFromPrimary = _now;
     resetElectionDeadline();

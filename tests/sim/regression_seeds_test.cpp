@@ -32,5 +32,16 @@ TEST(RegressionSeeds, Seed1273Nodes7LateStalePrimary) { expectClean(1273, 7); }
 TEST(RegressionSeeds, Seed1276Nodes7LateStalePrimary) { expectClean(1276, 7); }
 TEST(RegressionSeeds, Seed1728Nodes7LateStalePrimary) { expectClean(1728, 7); }
 
+// Liveness: after reconfigs the only electable members lacked committed entries that only
+// priority-0 members held, so no candidate could win. Members now sync from a member ahead of
+// them while there is no primary (entries it knows committed may replace a conflicting
+// suffix; past its commit point only a pure extension is taken).
+TEST(RegressionSeeds, Seed26418Nodes5OnlyPassiveMembersHoldCommittedEntries) {
+    expectClean(26418, 5);
+}
+TEST(RegressionSeeds, Seed26494Nodes5OnlyPassiveMembersHoldCommittedEntries) {
+    expectClean(26494, 5);
+}
+
 }  // namespace
 }  // namespace mongosd::sim

@@ -1,11 +1,12 @@
 // repl_sim: runs the replica-set simulator over a range of seeds.
 //
-//   repl_sim --seeds N --start S [--nodes 3|5|7] [--trace] [--stats]
+//   repl_sim --seeds N --start S [--nodes 3|5|7] [--trace] [--stats] [--scenario failover]
 //
 // Prints one line per failing seed (seed and invariant) and a summary line
 // `repl_sim: N seeds, V violations, E events`; exits 1 when any seed fails. --start random
 // takes the start seed from the clock and prints it (fresh seeds in CI). --trace prints each
-// seed's event trace; --stats adds speed, fault counts by type and failover times.
+// seed's event trace; --stats adds speed, fault counts by type and failover times;
+// --scenario failover injects nothing but primary crashes (clean failover measurements).
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -30,8 +31,9 @@ int64_t percentile(std::vector<int64_t> v, double p) {
 
 void printStats(const std::vector<SimResult>& results, double seconds) {
     std::array<uint64_t, kFaultTypes> faults{};
+    std::array<uint64_t, 7> byType{};
     uint64_t sent = 0, dropped = 0, duplicated = 0, w1 = 0, majority = 0, rollbacks = 0,
-             elections = 0;
+             rolledBack = 0, elections = 0, reconfigs = 0, takeovers = 0;
     std::vector<int64_t> elected, writable, settle;
     for (const auto& r : results) {
         for (int i = 0; i < kFaultTypes; ++i) faults[i] += r.faults[i];
@@ -41,6 +43,10 @@ void printStats(const std::vector<SimResult>& results, double seconds) {
         w1 += r.writesAckedW1;
         majority += r.writesAckedMajority;
         rollbacks += r.rollbacks;
+        rolledBack += r.rolledBackEntries;
+        reconfigs += r.reconfigsAccepted;
+        takeovers += r.takeoverVoteRequests;
+        for (size_t i = 0; i < byType.size(); ++i) byType[i] += r.messagesByType[i];
         elections += r.elections;
         elected.insert(elected.end(), r.failoverElectedMillis.begin(),
                        r.failoverElectedMillis.end());
@@ -57,9 +63,19 @@ void printStats(const std::vector<SimResult>& results, double seconds) {
     std::printf("\nmessages: sent=%llu dropped=%llu duplicated=%llu\n",
                 (unsigned long long)sent, (unsigned long long)dropped,
                 (unsigned long long)duplicated);
-    std::printf("writes acked: w1=%llu majority=%llu; rollbacks=%llu; elections=%llu\n",
+    std::printf("by type:");
+    for (size_t i = 0; i < byType.size(); ++i) {
+        static const char* kNames[] = {"AppendEntries", "AppendResponse", "RequestVote",
+                                       "VoteResponse",  "StartElection",  "FetchRequest",
+                                       "FetchResponse"};
+        std::printf(" %s=%llu", kNames[i], (unsigned long long)byType[i]);
+    }
+    std::printf("\nwrites acked: w1=%llu majority=%llu; rollbacks=%llu (%llu entries); "
+                "elections=%llu; takeover/step-up vote requests=%llu; reconfigs accepted=%llu\n",
                 (unsigned long long)w1, (unsigned long long)majority,
-                (unsigned long long)rollbacks, (unsigned long long)elections);
+                (unsigned long long)rollbacks, (unsigned long long)rolledBack,
+                (unsigned long long)elections, (unsigned long long)takeovers,
+                (unsigned long long)reconfigs);
     std::printf("failover after primary crash (virtual ms, n=%zu): elected median %lld p99 %lld;"
                 " writable (n=%zu) median %lld p99 %lld\n",
                 elected.size(), (long long)percentile(elected, 0.5),
@@ -78,11 +94,14 @@ int main(int argc, char** argv) {
     std::string start = "1";
     int nodes = 3;
     bool trace = false, stats = false;
+    std::string scenario = "chaos";
     app.add_option("--seeds", seeds, "how many seeds to run")->check(CLI::PositiveNumber);
     app.add_option("--start", start, "first seed, or 'random' (from the clock, printed)");
     app.add_option("--nodes", nodes, "members")->check(CLI::IsMember({3, 5, 7}));
     app.add_flag("--trace", trace, "print each seed's event trace");
     app.add_flag("--stats", stats, "print speed, fault counts and failover times");
+    app.add_option("--scenario", scenario, "chaos (every fault) or failover (primary crashes)")
+        ->check(CLI::IsMember({"chaos", "failover"}));
     CLI11_PARSE(app, argc, argv);
 
     uint64_t first = 0;
@@ -100,6 +119,8 @@ int main(int argc, char** argv) {
         options.seed = s;
         options.members = nodes;
         options.trace = trace;
+        options.scenario = scenario == "failover" ? mongosd::sim::Scenario::kFailover
+                                                  : mongosd::sim::Scenario::kChaos;
         SimResult r = mongosd::sim::runSimulation(options);
         if (trace) std::fputs(r.trace.c_str(), stdout);
         for (const auto& v : r.violations) {

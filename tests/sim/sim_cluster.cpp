@@ -61,6 +61,7 @@ void Simulation::apply(int member, const Actions& actions) {
         const int64_t after = *actions.truncateAfter;
         _checker.onTruncate(member, after, actions.rolledBack);
         ++_result.rollbacks;
+        _result.rolledBackEntries += actions.rolledBack.size();
         if (after < int64_t(m.log.size())) m.log.resize(after);
         m.durableLength = std::min(m.durableLength, after);
     }
@@ -69,7 +70,8 @@ void Simulation::apply(int member, const Actions& actions) {
         m.log.push_back(entry);
     }
     if (!actions.append.empty()) {
-        Event flush{_now + _rng.uniform(1, 30), 0, EventKind::kFlush, member, m.incarnation};
+        const int64_t flushMillis = _rng.uniform(1, _now < _slowDiskUntil ? 2000 : 30);
+        Event flush{_now + flushMillis, 0, EventKind::kFlush, member, m.incarnation};
         flush.position = actions.append.back().position();
         schedule(std::move(flush));
     }
@@ -115,6 +117,10 @@ void Simulation::apply(int member, const Actions& actions) {
 
 void Simulation::send(const Message& msg) {
     ++_result.messagesSent;
+    ++_result.messagesByType[msg.body.index()];
+    if (const auto* vote = std::get_if<repl::RequestVote>(&msg.body)) {
+        _result.takeoverVoteRequests += (vote->takeover && !vote->dryRun) ? 1 : 0;
+    }
     if (msg.to < 0 || msg.to >= int(_members.size()) || _cut[msg.from][msg.to]) {
         ++_result.messagesDropped;
         return;

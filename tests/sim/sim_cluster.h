@@ -77,6 +77,7 @@ private:
     void cutBothWays(int member);
     void healAll();
     void crashSomeone();
+    void crashPrimary();
     void reconfigure();
     void clientWrite();
     void endFaults();
@@ -101,7 +102,7 @@ private:
 
     // Network state.
     std::vector<std::vector<bool>> _cut;  // _cut[from][to]
-    int64_t _dropUntil = 0, _duplicateUntil = 0, _delayUntil = 0;
+    int64_t _dropUntil = 0, _duplicateUntil = 0, _delayUntil = 0, _slowDiskUntil = 0;
     int _dropPermille = 0;
 
     // Failover measurement: the time and term of the last primary crash, until a new primary.

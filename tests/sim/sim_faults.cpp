@@ -17,8 +17,13 @@ void Simulation::injectFault() {
         {FaultType::kHeal, 16},            {FaultType::kCrash, 12},
         {FaultType::kPause, 5},            {FaultType::kClockSkew, 5},
         {FaultType::kClockJump, 5},        {FaultType::kStepDown, 5},
-        {FaultType::kFreeze, 3},           {FaultType::kReconfig, 9},
+        {FaultType::kFreeze, 3},           {FaultType::kReconfig, 7},
+        {FaultType::kSlowDisk, 2},
     };
+    if (_opts.scenario == Scenario::kFailover) {
+        crashPrimary();
+        return;
+    }
     int roll = int(_rng.uniform(0, 99));
     FaultType type = FaultType::kHeal;
     for (const auto& [t, w] : kWeights) {
@@ -87,6 +92,9 @@ void Simulation::injectFault() {
         case FaultType::kReconfig:
             reconfigure();
             return;
+        case FaultType::kSlowDisk:
+            _slowDiskUntil = _now + _rng.uniform(1000, 10000);
+            break;
         default:
             return;
     }
@@ -146,6 +154,17 @@ void Simulation::crashSomeone() {
     schedule(Event{_now + _rng.uniform(1000, 30000), 0, EventKind::kRestart, victim});
 }
 
+void Simulation::crashPrimary() {
+    const int p = writablePrimary();
+    if (p < 0) return;
+    _crashAt = _now;
+    _crashTerm = _members[p].core->term();
+    _awaitElected = _awaitWritable = true;
+    crash(p);
+    countFault(FaultType::kCrash);
+    schedule(Event{_now + _rng.uniform(5000, 20000), 0, EventKind::kRestart, p});
+}
+
 // One-member changes, as an operator would make them: priority, votes on/off (through a
 // non-voter), removal of a non-voter, re-adding a removed member as a non-voter.
 void Simulation::reconfigure() {
@@ -178,7 +197,10 @@ void Simulation::reconfigure() {
     for (const auto& m : config.members) electable += config.isElectable(m.id) ? 1 : 0;
     if (electable < 2) return;
     countFault(FaultType::kReconfig);
-    input(p, repl::ReconfigRequest{config});
+    const repl::Actions actions = _members[p].core->step(repl::ReconfigRequest{config},
+                                                         localNow(p));
+    apply(p, actions);
+    _result.reconfigsAccepted += actions.result.isOK() ? 1 : 0;
 }
 
 void Simulation::clientWrite() {
@@ -202,7 +224,7 @@ void Simulation::clientWrite() {
 void Simulation::endFaults() {
     _faultsOn = false;
     healAll();
-    _dropUntil = _duplicateUntil = _delayUntil = 0;
+    _dropUntil = _duplicateUntil = _delayUntil = _slowDiskUntil = 0;
     for (int i = 0; i < int(_members.size()); ++i) {
         if (!_members[i].core) {
             startMember(i);

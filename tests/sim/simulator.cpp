@@ -15,7 +15,7 @@ const char* faultName(FaultType type) {
     static constexpr const char* kNames[] = {
         "drop_window", "duplicate_window", "delay_window", "partition_two_way",
         "partition_one_way", "isolate_primary", "heal", "crash", "restart", "pause", "resume",
-        "clock_skew", "clock_jump", "step_down", "freeze", "reconfig"};
+        "clock_skew", "clock_jump", "step_down", "freeze", "reconfig", "slow_disk"};
     static_assert(std::size(kNames) == kFaultTypes);
     return kNames[int(type)];
 }
@@ -84,7 +84,10 @@ void Simulation::handle(const Event& event) {
         case EventKind::kChaos:
             if (!_faultsOn) break;
             injectFault();
-            schedule(Event{_now + _rng.uniform(500, 3000), 0, EventKind::kChaos});
+            schedule(Event{_now + (_opts.scenario == Scenario::kFailover
+                                       ? _rng.uniform(30000, 40000)
+                                       : _rng.uniform(500, 3000)),
+                           0, EventKind::kChaos});
             break;
         case EventKind::kClient:
             if (!_faultsOn) break;

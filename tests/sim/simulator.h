@@ -36,12 +36,19 @@ enum class FaultType : int {
     kStepDown,         // replSetStepDown on the primary
     kFreeze,           // replSetFreeze on a secondary
     kReconfig,         // one-member change of votes, priority or membership
+    kSlowDisk,         // oplog flushes take up to 2 s: crashes lose more non-durable entries
     kCount
 };
 inline constexpr int kFaultTypes = int(FaultType::kCount);
 const char* faultName(FaultType type);
 
+enum class Scenario : uint8_t {
+    kChaos,     // every fault type at random, every 0.5-3 s of virtual time
+    kFailover,  // only crashes of the primary, every 30-40 s: clean failover times
+};
+
 struct SimOptions {
+    Scenario scenario = Scenario::kChaos;
     uint64_t seed = 1;
     int members = 3;
     int64_t faultPhaseMillis = 120'000;
@@ -62,6 +69,10 @@ struct SimResult {
     uint64_t writesAckedW1 = 0;
     uint64_t writesAckedMajority = 0;
     uint64_t rollbacks = 0;           // truncations, i.e. rollback actions
+    uint64_t rolledBackEntries = 0;
+    uint64_t reconfigsAccepted = 0;
+    std::array<uint64_t, 7> messagesByType{};  // indexed like repl::MessageBody
+    uint64_t takeoverVoteRequests = 0;         // RequestVote{takeover} (priority or step-up)
     uint64_t elections = 0;           // members that became primary
     std::vector<int64_t> failoverElectedMillis;   // primary crash -> a new primary elected
     std::vector<int64_t> failoverWritableMillis;  // primary crash -> it accepts writes
