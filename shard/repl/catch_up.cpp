@@ -92,6 +92,7 @@ void ReplNode::syncFromPeer(MemberId from, const FetchResponse& resp) {
     // only at or below the sender's commit point: the sender's entry there is committed, so
     // ours is not. Past it only a pure extension is taken.
     int64_t verified = resp.after.index;
+    bool appended = false;
     for (const auto& entry : resp.entries) {
         if (entry.index != verified + 1) break;
         if (entry.index <= lastPosition().index) {
@@ -99,14 +100,18 @@ void ReplNode::syncFromPeer(MemberId from, const FetchResponse& resp) {
                 if (entry.index > resp.commitPoint.index) break;
                 truncateAfter(entry.index - 1);
                 appendLocal(entry);
+                appended = true;
             }
         } else {
             appendLocal(entry);
+            appended = true;
         }
         ++verified;
     }
     setCommitPoint(std::min(resp.commitPoint.index, verified));
-    if (resp.entries.size() == _opts.maxEntriesPerMessage && verified > resp.after.index) {
+    // Ask for more only when this answer was new: a duplicated answer must not fork a second
+    // stream of requests (seed 264 grew them exponentially).
+    if (appended && resp.entries.size() == _opts.maxEntriesPerMessage) {
         _fetchingFrom = from;
         _fetchSentAt = _now;
         send(from, FetchRequest{_term, positionAt(verified)});

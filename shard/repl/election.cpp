@@ -39,7 +39,7 @@ void ReplNode::startElection(bool dryRun, bool takeover) {
     for (MemberId v : _config.voters()) {
         if (v != self()) send(v, req);
     }
-    if (int(_votes.size()) >= _config.majority()) {
+    if (hasMajorityOfVotes()) {
         if (dryRun) {
             startElection(false, takeover);
         } else {
@@ -83,19 +83,27 @@ void ReplNode::onVoteResponse(MemberId from, const VoteResponse& resp) {
         maybeSyncFrom(from, resp.last);
         return;
     }
-    if (!_config.isVoter(from)) return;
     if (resp.dryRun) {
         if (!_inDryRun || resp.term != _term + 1) return;
     } else if (_role != Role::kCandidate || resp.term != _term) {
         return;
     }
     _votes.insert(from);
-    if (int(_votes.size()) < _config.majority()) return;
+    if (!hasMajorityOfVotes()) return;
     if (resp.dryRun) {
         startElection(false, _takeoverElection);
     } else {
         becomePrimary();
     }
+}
+
+bool ReplNode::hasMajorityOfVotes() const {
+    // Counted against the config in force now: the log (and so the config) may have changed
+    // since the election started (seed 1401 counted a vote of its own after a sync had made
+    // it a non-voter).
+    int granted = 0;
+    for (MemberId v : _votes) granted += _config.isVoter(v) ? 1 : 0;
+    return granted >= _config.majority();
 }
 
 void ReplNode::onStartElection(MemberId from, const StartElection& req) {

@@ -78,6 +78,7 @@ private:
     void onVoteResponse(MemberId from, const VoteResponse& resp);
     void onStartElection(MemberId from, const StartElection& req);
     bool electable() const;
+    bool hasMajorityOfVotes() const;
     bool heardFromLivePrimary() const;
     void maybeScheduleTakeover();
     bool takeoverConditionsHold() const;

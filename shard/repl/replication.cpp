@@ -81,14 +81,19 @@ void ReplNode::onAppendResponse(MemberId from, const AppendResponse& resp) {
     if (holds(resp.durable) && resp.durable.index > peer.durable.index) {
         peer.durable = resp.durable;
     }
+    // Send more only when a response moves nextIndex: a duplicated or stale response must not
+    // start a second stream (each would double again on the next duplicate).
     if (resp.success) {
         if (holds(resp.matched) && resp.matched.index > 0) {
-            peer.matched = resp.matched;
-            peer.nextIndex = std::max(peer.nextIndex, resp.matched.index + 1);
-            if (peer.nextIndex <= lastPosition().index) sendAppend(from);
+            if (resp.matched.index > peer.matched.index) peer.matched = resp.matched;
+            if (resp.matched.index + 1 > peer.nextIndex) {
+                peer.nextIndex = resp.matched.index + 1;
+                if (peer.nextIndex <= lastPosition().index) sendAppend(from);
+            }
         }
-    } else {
-        peer.nextIndex = std::max<int64_t>(1, std::min(peer.nextIndex - 1, resp.last.index + 1));
+    } else if (const int64_t next = std::max<int64_t>(1, resp.last.index + 1);
+               next < peer.nextIndex) {
+        peer.nextIndex = next;
         sendAppend(from);
     }
     advanceCommitPoint();
@@ -164,6 +169,10 @@ void ReplNode::recomputeConfig() {
             break;
         }
     }
+    // A member the config no longer lets stand abandons its election or primaryship (a
+    // catch-up or sync can bring in such a config).
+    const bool campaigning = _role != Role::kSecondary || _inDryRun;
+    if (campaigning && _out && !_config.isElectable(self())) becomeSecondary();
     if (_role == Role::kPrimary) syncPeersWithConfig();
 }
 

@@ -43,5 +43,16 @@ TEST(RegressionSeeds, Seed26494Nodes5OnlyPassiveMembersHoldCommittedEntries) {
     expectClean(26494, 5);
 }
 
+// Safety (found once members could sync without a primary): a candidate's sync brought in a
+// config that made it a non-voter mid-election; it still counted its own vote and won with a
+// minority, lacking committed entries. Votes are now counted against the config in force and
+// a member the config no longer lets stand abandons its election.
+TEST(RegressionSeeds, Seed1401Nodes5ElectedByAVoteItNoLongerHad) { expectClean(1401, 5); }
+
+// Liveness: duplicated FetchResponses each asked for the next batch, doubling the request
+// streams until the run drowned (3M events). Only an answer that appended something asks on.
+TEST(RegressionSeeds, Seed264Nodes3FetchStorm) { expectClean(264, 3); }
+TEST(RegressionSeeds, Seed331Nodes3FetchStorm) { expectClean(331, 3); }
+
 }  // namespace
 }  // namespace mongosd::sim

@@ -20,6 +20,7 @@ repl::NodeOptions Simulation::nodeOptions(int member) {
     o.self = member;
     o.random = [this] { return _rng.next(); };
     o.testOnlyVoteWithoutLogCheck = _opts.testOnlyVoteWithoutLogCheck;
+    o.maxEntriesPerMessage = _maxEntriesPerMessage;
     return o;
 }
 
@@ -180,7 +181,7 @@ void Simulation::traceEvent(const Event& event) {
         line += std::string(" | ") + repl::roleName(m->core->role()) + " t" +
                 std::to_string(m->core->term()) + " last " +
                 m->core->lastPosition().toString() + " commit " +
-                std::to_string(m->core->commitPoint().index);
+                std::to_string(m->core->commitPoint().index) + " " + m->core->config().toString();
     } else if (m) {
         line += " | down";
     }

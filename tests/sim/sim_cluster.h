@@ -109,6 +109,7 @@ private:
     int64_t _crashAt = -1, _crashTerm = 0;
     bool _awaitElected = false, _awaitWritable = false;
     uint64_t _clientSeq = 0;
+    size_t _maxEntriesPerMessage = 64;  // small in some seeds: lagging members, partial batches
 };
 
 }  // namespace mongosd::sim

@@ -28,6 +28,8 @@ Simulation::Simulation(const SimOptions& options)
       _cut(options.members, std::vector<bool>(options.members, false)) {
     _result.seed = options.seed;
     _result.traceHash = kHashSeed;
+    static constexpr size_t kBatchSizes[] = {1, 2, 3, 8, 64};
+    _maxEntriesPerMessage = kBatchSizes[_rng.uniform(0, 4)];
     // Some seeds start with uneven priorities or a priority-0 member.
     const bool unevenPriorities = _rng.chance(400);
     const int passive = _rng.chance(200) ? int(_rng.uniform(0, options.members - 1)) : -1;
@@ -56,6 +58,11 @@ SimResult Simulation::run() {
         handle(event);
         ++_result.events;
         traceEvent(event);
+        if (_result.events >= _opts.maxEvents) {
+            _checker.report("runaway", std::to_string(_result.events) + " events by t=" +
+                                           std::to_string(_now) + " (a message storm)");
+            break;
+        }
     }
     _result.violations = _checker.violations();
     return std::move(_result);

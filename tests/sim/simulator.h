@@ -54,6 +54,7 @@ struct SimOptions {
     int64_t faultPhaseMillis = 120'000;
     int64_t settleLimitMillis = 90'000;  // liveness bound after faults stop
     bool trace = false;                  // keep a readable trace in SimResult::trace
+    uint64_t maxEvents = 3'000'000;      // a message storm is a failure too (~50x a normal run)
     bool testOnlyVoteWithoutLogCheck = false;
 };
 
