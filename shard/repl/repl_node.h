@@ -15,10 +15,13 @@
 //     voters hold durably (checked against the primary's own log by OpTime); followers adopt
 //     min(primary's commit point, the prefix they verified). It never moves backwards.
 //  4. Only a conflicting suffix is truncated; entries at or below the commit point never are.
+//     Without a primary a member may sync from a member ahead of it: it replaces a conflicting
+//     entry only at or below that member's commit point, and past it only extends its log.
 //  5. A new primary accepts writes only after catch-up (fetching newer entries of older terms
 //     a majority member holds) and a no-op in its own term.
 //  6. Reconfigs: one voter at a time, only when the current config is committed and the
-//     primary has committed an entry in its term (Raft's single-server change rule).
+//     primary has committed an entry in its term (Raft's single-server change rule). The
+//     config in force is the latest in the log; votes are counted against it.
 //
 // The whole log is held in memory (no compaction yet): the WiredTiger oplog is the durable
 // copy and provides the DurableState on restart.

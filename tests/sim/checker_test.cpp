@@ -29,9 +29,9 @@ TEST(InvariantChecker, QuietOnAHealthyHistory) {
     for (int m = 0; m < 3; ++m) {
         for (const auto& e : log) c.onAppend(m, e);
     }
-    c.onCommitPoint(0, log[1].position(), log);
+    c.onCommitPoint(0, log[1].position(), log, true);
     c.onMajorityAck(0, log[1].position());
-    c.onCommitPoint(1, log[0].position(), log);
+    c.onCommitPoint(1, log[0].position(), log, false);
     c.onBecamePrimary(1, 2, log);
     EXPECT_TRUE(c.violations().empty()) << c.violations()[0].detail;
 }
@@ -58,7 +58,7 @@ TEST(InvariantChecker, CommittedEntryTruncated) {
     InvariantChecker c(2);
     std::vector<OplogEntry> log = {entry(1, 1, 10), entry(2, 1, 11)};
     for (const auto& e : log) c.onAppend(0, e);
-    c.onCommitPoint(0, log[1].position(), log);
+    c.onCommitPoint(0, log[1].position(), log, true);
     c.onTruncate(0, 1, {log[1]});
     EXPECT_EQ(names(c),
               (std::vector<std::string>{"committed_truncated", "committed_truncated"}));
@@ -68,9 +68,9 @@ TEST(InvariantChecker, CommitPointBackwardsAndDivergence) {
     InvariantChecker c(2);
     std::vector<OplogEntry> a = {entry(1, 1, 10), entry(2, 1, 11)};
     std::vector<OplogEntry> b = {entry(1, 1, 10), entry(2, 2, 30)};
-    c.onCommitPoint(0, a[1].position(), a);
-    c.onCommitPoint(0, a[0].position(), a);
-    c.onCommitPoint(1, b[1].position(), b);
+    c.onCommitPoint(0, a[1].position(), a, true);
+    c.onCommitPoint(0, a[0].position(), a, true);
+    c.onCommitPoint(1, b[1].position(), b, true);
     EXPECT_EQ(names(c),
               (std::vector<std::string>{"commit_point_backwards", "commit_divergence"}));
 }
@@ -78,11 +78,31 @@ TEST(InvariantChecker, CommitPointBackwardsAndDivergence) {
 TEST(InvariantChecker, LeaderMissingACommittedEntryOrAcknowledgedWrite) {
     InvariantChecker c(3);
     std::vector<OplogEntry> log = {entry(1, 1, 10), entry(2, 1, 11)};
-    c.onCommitPoint(0, log[1].position(), log);
+    c.onCommitPoint(0, log[1].position(), log, true);
     c.onMajorityAck(0, log[1].position());
     c.onBecamePrimary(2, 2, {log[0]});
     EXPECT_EQ(names(c),
               (std::vector<std::string>{"leader_completeness", "majority_write_lost"}));
+}
+
+TEST(InvariantChecker, OnlyAPrimaryExtendsTheCommittedHistory) {
+    InvariantChecker c(3);
+    std::vector<OplogEntry> log = {entry(1, 1, 10)};
+    c.onCommitPoint(1, log[0].position(), log, false);
+    EXPECT_EQ(names(c), std::vector<std::string>{"commit_divergence"});
+}
+
+// Seed 117704: a secondary's commit point on an older-term entry (committed by a later
+// primary) must not make that entry count as committed in its own older term.
+TEST(InvariantChecker, CommitTermIsThePrimarysTerm) {
+    InvariantChecker c(3);
+    std::vector<OplogEntry> log = {entry(1, 4, 10), entry(2, 6, 20)};
+    c.onCommitPoint(0, log[1].position(), log, true);   // primary of term 6
+    c.onCommitPoint(1, log[0].position(), log, false);  // a secondary, on the term-4 entry
+    c.onBecamePrimary(2, 5, {});                        // a late term-5 primary
+    EXPECT_TRUE(c.violations().empty());
+    c.onBecamePrimary(2, 7, {});
+    EXPECT_EQ(names(c), std::vector<std::string>{"leader_completeness"});
 }
 
 TEST(InvariantChecker, MajorityAckOfUncommittedWrite) {

@@ -76,7 +76,7 @@ void InvariantChecker::onCrash(int member, int64_t durableLength) {
 }
 
 void InvariantChecker::onCommitPoint(int member, const LogPosition& commit,
-                                     const std::vector<OplogEntry>& log) {
+                                     const std::vector<OplogEntry>& log, bool byPrimary) {
     auto& ghost = _members[member];
     const std::string who = "member " + std::to_string(member);
     if (commit.index < ghost.commit.index) {
@@ -99,9 +99,12 @@ void InvariantChecker::onCommitPoint(int member, const LogPosition& commit,
                                                 " was committed before");
                 break;
             }
-            known.term = std::min(known.term, commit.opTime.term);
-        } else {
+        } else if (byPrimary) {
             _committed.push_back(Committed{pos, commit.opTime.term});
+        } else {
+            report("commit_divergence", who + " committed " + pos.toString() +
+                                            " before any primary committed it");
+            break;
         }
     }
     ghost.commit = commit;

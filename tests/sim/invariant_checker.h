@@ -45,8 +45,12 @@ public:
     void onTruncate(int member, int64_t after, const std::vector<repl::OplogEntry>& removed);
     // A crash: the member's log is now its durable prefix and its volatile state is gone.
     void onCrash(int member, int64_t durableLength);
+    // byPrimary: the member is the primary of commit.opTime.term, i.e. it committed these
+    // entries itself. Only a primary extends the committed history, and the term an entry
+    // counts as committed in is that primary's: a secondary's commit point may sit on an
+    // older-term entry that only a later term committed.
     void onCommitPoint(int member, const repl::LogPosition& commit,
-                       const std::vector<repl::OplogEntry>& log);
+                       const std::vector<repl::OplogEntry>& log, bool byPrimary);
     void onBecamePrimary(int member, int64_t term, const std::vector<repl::OplogEntry>& log);
     void onMajorityAck(int member, const repl::LogPosition& write);
     void report(std::string invariant, std::string detail);
@@ -67,7 +71,7 @@ private:
     std::vector<MemberGhost> _members;
     struct Committed {
         repl::LogPosition position;
-        int64_t term = 0;  // the earliest term whose commit point covered it
+        int64_t term = 0;  // the term of the primary that first committed it
     };
     std::vector<Committed> _committed;  // the one committed history, index i + 1
     std::map<int64_t, int> _primaryOfTerm;

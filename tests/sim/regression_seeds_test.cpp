@@ -54,5 +54,10 @@ TEST(RegressionSeeds, Seed1401Nodes5ElectedByAVoteItNoLongerHad) { expectClean(1
 TEST(RegressionSeeds, Seed264Nodes3FetchStorm) { expectClean(264, 3); }
 TEST(RegressionSeeds, Seed331Nodes3FetchStorm) { expectClean(331, 3); }
 
+// Checker false positive: a secondary's commit point sat on an older-term entry (term 4) that
+// a term-6 primary committed; a term-5 primary elected earlier (its grants sat in its inbox
+// through a pause) lacked it. The committed-in term is now the committing primary's.
+TEST(RegressionSeeds, Seed117704Nodes5CommitTermFromSecondary) { expectClean(117704, 5); }
+
 }  // namespace
 }  // namespace mongosd::sim

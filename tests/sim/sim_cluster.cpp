@@ -42,6 +42,7 @@ void Simulation::crash(int member) {
     m.majorityWaiters.clear();
     ++m.incarnation;
     m.log.resize(m.durableLength);
+    if (_opts.testOnlyForgetVoteOnCrash) m.hardState.votedFor = repl::kNoMember;
     _checker.onCrash(member, m.durableLength);
 }
 
@@ -78,7 +79,9 @@ void Simulation::apply(int member, const Actions& actions) {
     }
     for (const auto& msg : actions.messages) send(msg);
     if (actions.commitPoint) {
-        _checker.onCommitPoint(member, *actions.commitPoint, m.log);
+        const bool byPrimary = m.core->role() == Role::kPrimary &&
+                               actions.commitPoint->opTime.term == m.core->term();
+        _checker.onCommitPoint(member, *actions.commitPoint, m.log, byPrimary);
         std::erase_if(m.majorityWaiters, [&](const PendingWrite& w) {
             if (w.position.index > actions.commitPoint->index) return false;
             const bool held = w.position.index <= int64_t(m.log.size()) &&

@@ -56,6 +56,9 @@ struct SimOptions {
     bool trace = false;                  // keep a readable trace in SimResult::trace
     uint64_t maxEvents = 3'000'000;      // a message storm is a failure too (~50x a normal run)
     bool testOnlyVoteWithoutLogCheck = false;
+    // Test only: a crash loses the vote (breaks the hard-state contract), to show the checker
+    // catches the resulting second primary in a term.
+    bool testOnlyForgetVoteOnCrash = false;
 };
 
 struct SimResult {
