@@ -58,7 +58,15 @@ void Simulation::input(int member, const repl::Input& in) {
 
 void Simulation::apply(int member, const Actions& actions) {
     SimMember& m = _members[member];
-    if (actions.hardState) m.hardState = *actions.hardState;
+    if (actions.hardState) {
+        m.hardState = *actions.hardState;
+        // Sometimes bounce a member right after it voted for someone else: its vote must
+        // survive (a second vote in the term could elect a second primary).
+        if (_faultsOn && actions.hardState->votedFor != repl::kNoMember &&
+            actions.hardState->votedFor != member && _rng.chance(50)) {
+            schedule(Event{_now + _rng.uniform(1, 20), 0, EventKind::kBounce, member});
+        }
+    }
     if (actions.truncateAfter) {
         const int64_t after = *actions.truncateAfter;
         _checker.onTruncate(member, after, actions.rolledBack);
@@ -171,8 +179,9 @@ void Simulation::traceEvent(const Event& event) {
     }
     _result.traceHash = h;
     if (!_opts.trace || event.kind == EventKind::kTick) return;
-    static constexpr const char* kKinds[] = {"deliver", "tick",    "flush",    "chaos",   "client",
-                                             "restart", "resume",  "endfaults", "liveness"};
+    static constexpr const char* kKinds[] = {"deliver", "tick",    "flush",     "chaos",
+                                             "client",  "restart", "resume",    "endfaults",
+                                             "liveness", "bounce"};
     std::string line = "t=" + std::to_string(event.time) + " " + kKinds[int(event.kind)];
     if (event.message) {
         line += std::string(" ") + repl::messageName(event.message->body) + " " +

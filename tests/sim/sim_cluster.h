@@ -14,7 +14,8 @@
 namespace mongosd::sim {
 
 enum class EventKind : uint8_t {
-    kDeliver, kTick, kFlush, kChaos, kClient, kRestart, kResume, kEndFaults, kLivenessCheck
+    kDeliver, kTick, kFlush, kChaos, kClient, kRestart, kResume, kEndFaults, kLivenessCheck,
+    kBounce
 };
 
 struct Event {

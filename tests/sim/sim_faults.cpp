@@ -14,11 +14,11 @@ void Simulation::injectFault() {
         {FaultType::kDropWindow, 6},       {FaultType::kDuplicateWindow, 5},
         {FaultType::kDelayWindow, 5},      {FaultType::kPartitionTwoWay, 8},
         {FaultType::kPartitionOneWay, 8},  {FaultType::kIsolatePrimary, 8},
-        {FaultType::kHeal, 16},            {FaultType::kCrash, 12},
+        {FaultType::kHeal, 14},            {FaultType::kCrash, 12},
         {FaultType::kPause, 5},            {FaultType::kClockSkew, 5},
         {FaultType::kClockJump, 5},        {FaultType::kStepDown, 5},
         {FaultType::kFreeze, 3},           {FaultType::kReconfig, 7},
-        {FaultType::kSlowDisk, 2},
+        {FaultType::kSlowDisk, 2},         {FaultType::kBounce, 2},
     };
     if (_opts.scenario == Scenario::kFailover) {
         crashPrimary();
@@ -92,6 +92,10 @@ void Simulation::injectFault() {
         case FaultType::kReconfig:
             reconfigure();
             return;
+        case FaultType::kBounce:
+            if (!_members[victim].core) return;
+            schedule(Event{_now, 0, EventKind::kBounce, victim});
+            return;  // counted when it happens
         case FaultType::kSlowDisk:
             _slowDiskUntil = _now + _rng.uniform(1000, 10000);
             break;

@@ -15,7 +15,7 @@ const char* faultName(FaultType type) {
     static constexpr const char* kNames[] = {
         "drop_window", "duplicate_window", "delay_window", "partition_two_way",
         "partition_one_way", "isolate_primary", "heal", "crash", "restart", "pause", "resume",
-        "clock_skew", "clock_jump", "step_down", "freeze", "reconfig", "slow_disk"};
+        "clock_skew", "clock_jump", "step_down", "freeze", "reconfig", "slow_disk", "bounce"};
     static_assert(std::size(kNames) == kFaultTypes);
     return kNames[int(type)];
 }
@@ -115,6 +115,12 @@ void Simulation::handle(const Event& event) {
             for (const auto& in : inbox) input(event.member, in);
             break;
         }
+        case EventKind::kBounce:
+            if (!m->core) break;
+            crash(event.member);
+            countFault(FaultType::kBounce);
+            schedule(Event{_now + _rng.uniform(10, 300), 0, EventKind::kRestart, event.member});
+            break;
         case EventKind::kEndFaults:
             endFaults();
             break;

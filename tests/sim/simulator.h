@@ -37,6 +37,7 @@ enum class FaultType : int {
     kFreeze,           // replSetFreeze on a secondary
     kReconfig,         // one-member change of votes, priority or membership
     kSlowDisk,         // oplog flushes take up to 2 s: crashes lose more non-durable entries
+    kBounce,           // crash and restart within 300 ms (a process bounce mid-election)
     kCount
 };
 inline constexpr int kFaultTypes = int(FaultType::kCount);
