@@ -62,7 +62,8 @@ void Simulation::apply(int member, const Actions& actions) {
         m.hardState = *actions.hardState;
         // Sometimes bounce a member right after it voted for someone else: its vote must
         // survive (a second vote in the term could elect a second primary).
-        if (_faultsOn && actions.hardState->votedFor != repl::kNoMember &&
+        if (_faultsOn && _opts.scenario == Scenario::kChaos &&
+            actions.hardState->votedFor != repl::kNoMember &&
             actions.hardState->votedFor != member && _rng.chance(50)) {
             schedule(Event{_now + _rng.uniform(1, 20), 0, EventKind::kBounce, member});
         }
