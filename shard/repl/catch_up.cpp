@@ -17,8 +17,8 @@ void ReplNode::onFetchRequest(MemberId from, const FetchRequest& req) {
     if (req.term > _term) updateTerm(req.term);
     FetchResponse resp{_term, req.after, holds(req.after), {}, _commit};
     if (resp.matched) {
-        const int64_t end = std::min<int64_t>(lastPosition().index,
-                                              req.after.index + int64_t(_opts.maxEntriesPerMessage));
+        const int64_t end = std::min<int64_t>(
+            lastPosition().index, req.after.index + int64_t(_opts.maxEntriesPerMessage));
         for (int64_t i = req.after.index + 1; i <= end; ++i) resp.entries.push_back(_log[i - 1]);
     }
     send(from, std::move(resp));

@@ -3,9 +3,7 @@
 
 namespace mongosd::repl {
 
-bool ReplNode::electable() const {
-    return _config.isElectable(self()) && _now >= _freezeUntil;
-}
+bool ReplNode::electable() const { return _config.isElectable(self()) && _now >= _freezeUntil; }
 
 bool ReplNode::heardFromLivePrimary() const {
     return _role == Role::kSecondary && _leader != kNoMember && _leader != self() &&
@@ -63,8 +61,7 @@ void ReplNode::onRequestVote(MemberId from, const RequestVote& req) {
         return;
     }
     if (req.term > _term) updateTerm(req.term);
-    const bool grant = req.term == _term && logOk &&
-                       (_votedFor == kNoMember || _votedFor == from);
+    const bool grant = req.term == _term && logOk && (_votedFor == kNoMember || _votedFor == from);
     if (grant) {
         // Persisted (Actions::hardState) before the response is sent.
         _votedFor = from;

@@ -38,8 +38,8 @@ struct HardState {
 
 struct DurableState {
     HardState hardState;
-    ReplSetConfig initialConfig;   // in force until a config entry is in the log
-    std::vector<OplogEntry> log;   // the durable prefix, indexes 1..n
+    ReplSetConfig initialConfig;  // in force until a config entry is in the log
+    std::vector<OplogEntry> log;  // the durable prefix, indexes 1..n
 };
 
 struct NodeOptions {
@@ -73,8 +73,8 @@ struct FreezeRequest {
 struct ReconfigRequest {
     ReplSetConfig config;
 };
-using Input = std::variant<Tick, Message, LogDurable, ClientWrite, StepDownRequest,
-                           FreezeRequest, ReconfigRequest>;
+using Input = std::variant<Tick, Message, LogDurable, ClientWrite, StepDownRequest, FreezeRequest,
+                           ReconfigRequest>;
 
 struct Actions {
     std::optional<HardState> hardState;

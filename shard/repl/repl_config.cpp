@@ -35,9 +35,7 @@ std::vector<MemberId> ReplSetConfig::voters() const {
     return out;
 }
 
-int ReplSetConfig::majority() const {
-    return int(voters().size()) / 2 + 1;
-}
+int ReplSetConfig::majority() const { return int(voters().size()) / 2 + 1; }
 
 Status ReplSetConfig::validate() const {
     std::set<MemberId> ids;

@@ -12,8 +12,8 @@ using repl::LogPosition;
 using repl::OplogEntry;
 
 OplogEntry entry(int64_t index, int64_t term, uint32_t secs, std::string payload = "") {
-    return OplogEntry{index, OpTime{Timestamp{secs, 1}, term}, EntryKind::kWrite,
-                      std::move(payload), {}};
+    return OplogEntry{
+        index, OpTime{Timestamp{secs, 1}, term}, EntryKind::kWrite, std::move(payload), {}};
 }
 
 std::vector<std::string> names(const InvariantChecker& c) {
@@ -60,8 +60,7 @@ TEST(InvariantChecker, CommittedEntryTruncated) {
     for (const auto& e : log) c.onAppend(0, e);
     c.onCommitPoint(0, log[1].position(), log, true);
     c.onTruncate(0, 1, {log[1]});
-    EXPECT_EQ(names(c),
-              (std::vector<std::string>{"committed_truncated", "committed_truncated"}));
+    EXPECT_EQ(names(c), (std::vector<std::string>{"committed_truncated", "committed_truncated"}));
 }
 
 TEST(InvariantChecker, CommitPointBackwardsAndDivergence) {
@@ -71,8 +70,7 @@ TEST(InvariantChecker, CommitPointBackwardsAndDivergence) {
     c.onCommitPoint(0, a[1].position(), a, true);
     c.onCommitPoint(0, a[0].position(), a, true);
     c.onCommitPoint(1, b[1].position(), b, true);
-    EXPECT_EQ(names(c),
-              (std::vector<std::string>{"commit_point_backwards", "commit_divergence"}));
+    EXPECT_EQ(names(c), (std::vector<std::string>{"commit_point_backwards", "commit_divergence"}));
 }
 
 TEST(InvariantChecker, LeaderMissingACommittedEntryOrAcknowledgedWrite) {
@@ -81,8 +79,7 @@ TEST(InvariantChecker, LeaderMissingACommittedEntryOrAcknowledgedWrite) {
     c.onCommitPoint(0, log[1].position(), log, true);
     c.onMajorityAck(0, log[1].position());
     c.onBecamePrimary(2, 2, {log[0]});
-    EXPECT_EQ(names(c),
-              (std::vector<std::string>{"leader_completeness", "majority_write_lost"}));
+    EXPECT_EQ(names(c), (std::vector<std::string>{"leader_completeness", "majority_write_lost"}));
 }
 
 TEST(InvariantChecker, OnlyAPrimaryExtendsTheCommittedHistory) {

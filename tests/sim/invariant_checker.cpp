@@ -53,9 +53,9 @@ void InvariantChecker::onTruncate(int member, int64_t after,
                                   const std::vector<OplogEntry>& removed) {
     auto& ghost = _members[member];
     if (after < ghost.commit.index) {
-        report("committed_truncated", "member " + std::to_string(member) +
-                                          " truncated after " + std::to_string(after) +
-                                          " below its commit point " + ghost.commit.toString());
+        report("committed_truncated", "member " + std::to_string(member) + " truncated after " +
+                                          std::to_string(after) + " below its commit point " +
+                                          ghost.commit.toString());
     }
     for (const auto& entry : removed) {
         if (entry.index <= int64_t(_committed.size()) &&
@@ -102,8 +102,8 @@ void InvariantChecker::onCommitPoint(int member, const LogPosition& commit,
         } else if (byPrimary) {
             _committed.push_back(Committed{pos, commit.opTime.term});
         } else {
-            report("commit_divergence", who + " committed " + pos.toString() +
-                                            " before any primary committed it");
+            report("commit_divergence",
+                   who + " committed " + pos.toString() + " before any primary committed it");
             break;
         }
     }
@@ -120,18 +120,18 @@ void InvariantChecker::onBecamePrimary(int member, int64_t term,
     }
     for (const auto& c : _committed) {
         if (c.term < term && !logHolds(log, c.position)) {
-            report("leader_completeness", "member " + std::to_string(member) +
-                                              " primary in term " + std::to_string(term) +
-                                              " lacks " + c.position.toString() +
-                                              " committed in term " + std::to_string(c.term));
+            report("leader_completeness", "member " + std::to_string(member) + " primary in term " +
+                                              std::to_string(term) + " lacks " +
+                                              c.position.toString() + " committed in term " +
+                                              std::to_string(c.term));
             break;
         }
     }
     for (const auto& c : _majorityAcked) {
         if (c.term < term && !logHolds(log, c.position)) {
-            report("majority_write_lost", "member " + std::to_string(member) +
-                                              " primary in term " + std::to_string(term) +
-                                              " lacks acknowledged " + c.position.toString());
+            report("majority_write_lost", "member " + std::to_string(member) + " primary in term " +
+                                              std::to_string(term) + " lacks acknowledged " +
+                                              c.position.toString());
             break;
         }
     }

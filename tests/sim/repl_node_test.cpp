@@ -20,7 +20,9 @@ public:
         for (int i = 0; i < int(priorities.size()); ++i) {
             NodeOptions o;
             o.self = i;
-            o.random = [this] { return _rng = _rng * 6364136223846793005ull + 1442695040888963407ull; };
+            o.random = [this] {
+                return _rng = _rng * 6364136223846793005ull + 1442695040888963407ull;
+            };
             nodes.push_back(std::make_unique<ReplNode>(o, DurableState{{}, config, {}}, now));
             rolledBack.emplace_back();
         }

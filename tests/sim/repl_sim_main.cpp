@@ -60,9 +60,8 @@ void printStats(const std::vector<SimResult>& results, double seconds) {
         std::printf(" %s=%llu", mongosd::sim::faultName(FaultType(i)),
                     (unsigned long long)faults[i]);
     }
-    std::printf("\nmessages: sent=%llu dropped=%llu duplicated=%llu\n",
-                (unsigned long long)sent, (unsigned long long)dropped,
-                (unsigned long long)duplicated);
+    std::printf("\nmessages: sent=%llu dropped=%llu duplicated=%llu\n", (unsigned long long)sent,
+                (unsigned long long)dropped, (unsigned long long)duplicated);
     std::printf("by type:");
     for (size_t i = 0; i < byType.size(); ++i) {
         static const char* kNames[] = {"AppendEntries", "AppendResponse", "RequestVote",
@@ -70,17 +69,18 @@ void printStats(const std::vector<SimResult>& results, double seconds) {
                                        "FetchResponse"};
         std::printf(" %s=%llu", kNames[i], (unsigned long long)byType[i]);
     }
-    std::printf("\nwrites acked: w1=%llu majority=%llu; rollbacks=%llu (%llu entries); "
-                "elections=%llu; takeover/step-up vote requests=%llu; reconfigs accepted=%llu\n",
-                (unsigned long long)w1, (unsigned long long)majority,
-                (unsigned long long)rollbacks, (unsigned long long)rolledBack,
-                (unsigned long long)elections, (unsigned long long)takeovers,
-                (unsigned long long)reconfigs);
-    std::printf("failover after primary crash (virtual ms, n=%zu): elected median %lld p99 %lld;"
-                " writable (n=%zu) median %lld p99 %lld\n",
-                elected.size(), (long long)percentile(elected, 0.5),
-                (long long)percentile(elected, 0.99), writable.size(),
-                (long long)percentile(writable, 0.5), (long long)percentile(writable, 0.99));
+    std::printf(
+        "\nwrites acked: w1=%llu majority=%llu; rollbacks=%llu (%llu entries); "
+        "elections=%llu; takeover/step-up vote requests=%llu; reconfigs accepted=%llu\n",
+        (unsigned long long)w1, (unsigned long long)majority, (unsigned long long)rollbacks,
+        (unsigned long long)rolledBack, (unsigned long long)elections,
+        (unsigned long long)takeovers, (unsigned long long)reconfigs);
+    std::printf(
+        "failover after primary crash (virtual ms, n=%zu): elected median %lld p99 %lld;"
+        " writable (n=%zu) median %lld p99 %lld\n",
+        elected.size(), (long long)percentile(elected, 0.5), (long long)percentile(elected, 0.99),
+        writable.size(), (long long)percentile(writable, 0.5),
+        (long long)percentile(writable, 0.99));
     std::printf("settle after faults stop (virtual ms): median %lld p99 %lld max %lld\n",
                 (long long)percentile(settle, 0.5), (long long)percentile(settle, 0.99),
                 (long long)percentile(settle, 1.0));

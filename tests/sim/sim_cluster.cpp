@@ -28,8 +28,8 @@ void Simulation::startMember(int member) {
     SimMember& m = _members[member];
     m.log.resize(m.durableLength);
     repl::DurableState durable{m.hardState, _initialConfig, m.log};
-    m.core = std::make_unique<repl::ReplNode>(nodeOptions(member), std::move(durable),
-                                              localNow(member));
+    m.core =
+        std::make_unique<repl::ReplNode>(nodeOptions(member), std::move(durable), localNow(member));
     m.paused = false;
     m.inbox.clear();
 }
@@ -88,8 +88,8 @@ void Simulation::apply(int member, const Actions& actions) {
     }
     for (const auto& msg : actions.messages) send(msg);
     if (actions.commitPoint) {
-        const bool byPrimary = m.core->role() == Role::kPrimary &&
-                               actions.commitPoint->opTime.term == m.core->term();
+        const bool byPrimary =
+            m.core->role() == Role::kPrimary && actions.commitPoint->opTime.term == m.core->term();
         _checker.onCommitPoint(member, *actions.commitPoint, m.log, byPrimary);
         std::erase_if(m.majorityWaiters, [&](const PendingWrite& w) {
             if (w.position.index > actions.commitPoint->index) return false;
@@ -180,8 +180,8 @@ void Simulation::traceEvent(const Event& event) {
     }
     _result.traceHash = h;
     if (!_opts.trace || event.kind == EventKind::kTick) return;
-    static constexpr const char* kKinds[] = {"deliver", "tick",    "flush",     "chaos",
-                                             "client",  "restart", "resume",    "endfaults",
+    static constexpr const char* kKinds[] = {"deliver",  "tick",    "flush",  "chaos",
+                                             "client",   "restart", "resume", "endfaults",
                                              "liveness", "bounce"};
     std::string line = "t=" + std::to_string(event.time) + " " + kKinds[int(event.kind)];
     if (event.message) {
@@ -192,9 +192,9 @@ void Simulation::traceEvent(const Event& event) {
     }
     if (m && m->core) {
         line += std::string(" | ") + repl::roleName(m->core->role()) + " t" +
-                std::to_string(m->core->term()) + " last " +
-                m->core->lastPosition().toString() + " commit " +
-                std::to_string(m->core->commitPoint().index) + " " + m->core->config().toString();
+                std::to_string(m->core->term()) + " last " + m->core->lastPosition().toString() +
+                " commit " + std::to_string(m->core->commitPoint().index) + " " +
+                m->core->config().toString();
     } else if (m) {
         line += " | down";
     }

@@ -14,7 +14,15 @@
 namespace mongosd::sim {
 
 enum class EventKind : uint8_t {
-    kDeliver, kTick, kFlush, kChaos, kClient, kRestart, kResume, kEndFaults, kLivenessCheck,
+    kDeliver,
+    kTick,
+    kFlush,
+    kChaos,
+    kClient,
+    kRestart,
+    kResume,
+    kEndFaults,
+    kLivenessCheck,
     kBounce
 };
 
@@ -24,12 +32,10 @@ struct Event {
     EventKind kind = EventKind::kTick;
     int member = -1;
     int incarnation = 0;
-    repl::LogPosition position;      // kFlush
+    repl::LogPosition position;            // kFlush
     std::optional<repl::Message> message;  // kDeliver
 
-    bool operator>(const Event& o) const {
-        return time != o.time ? time > o.time : seq > o.seq;
-    }
+    bool operator>(const Event& o) const { return time != o.time ? time > o.time : seq > o.seq; }
 };
 
 struct PendingWrite {

@@ -11,14 +11,14 @@ using repl::ReplSetConfig;
 void Simulation::injectFault() {
     // Weights out of 100; heal is frequent so partitions last ~10-20 s of virtual time.
     static constexpr std::pair<FaultType, int> kWeights[] = {
-        {FaultType::kDropWindow, 6},       {FaultType::kDuplicateWindow, 5},
-        {FaultType::kDelayWindow, 5},      {FaultType::kPartitionTwoWay, 8},
-        {FaultType::kPartitionOneWay, 8},  {FaultType::kIsolatePrimary, 8},
-        {FaultType::kHeal, 14},            {FaultType::kCrash, 12},
-        {FaultType::kPause, 5},            {FaultType::kClockSkew, 5},
-        {FaultType::kClockJump, 5},        {FaultType::kStepDown, 5},
-        {FaultType::kFreeze, 3},           {FaultType::kReconfig, 7},
-        {FaultType::kSlowDisk, 2},         {FaultType::kBounce, 2},
+        {FaultType::kDropWindow, 6},      {FaultType::kDuplicateWindow, 5},
+        {FaultType::kDelayWindow, 5},     {FaultType::kPartitionTwoWay, 8},
+        {FaultType::kPartitionOneWay, 8}, {FaultType::kIsolatePrimary, 8},
+        {FaultType::kHeal, 14},           {FaultType::kCrash, 12},
+        {FaultType::kPause, 5},           {FaultType::kClockSkew, 5},
+        {FaultType::kClockJump, 5},       {FaultType::kStepDown, 5},
+        {FaultType::kFreeze, 3},          {FaultType::kReconfig, 7},
+        {FaultType::kSlowDisk, 2},        {FaultType::kBounce, 2},
     };
     if (_opts.scenario == Scenario::kFailover) {
         crashPrimary();
@@ -201,8 +201,8 @@ void Simulation::reconfigure() {
     for (const auto& m : config.members) electable += config.isElectable(m.id) ? 1 : 0;
     if (electable < 2) return;
     countFault(FaultType::kReconfig);
-    const repl::Actions actions = _members[p].core->step(repl::ReconfigRequest{config},
-                                                         localNow(p));
+    const repl::Actions actions =
+        _members[p].core->step(repl::ReconfigRequest{config}, localNow(p));
     apply(p, actions);
     _result.reconfigsAccepted += actions.result.isOK() ? 1 : 0;
 }

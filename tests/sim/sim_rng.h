@@ -17,9 +17,7 @@ public:
         return z ^ (z >> 31);
     }
     // Uniform in [lo, hi] (modulo bias is irrelevant here).
-    int64_t uniform(int64_t lo, int64_t hi) {
-        return lo + int64_t(next() % uint64_t(hi - lo + 1));
-    }
+    int64_t uniform(int64_t lo, int64_t hi) { return lo + int64_t(next() % uint64_t(hi - lo + 1)); }
     // True with probability permille / 1000.
     bool chance(int permille) { return int(next() % 1000) < permille; }
 

@@ -12,10 +12,24 @@ constexpr int64_t kEpochMillis = 1'700'000'000'000;
 }  // namespace
 
 const char* faultName(FaultType type) {
-    static constexpr const char* kNames[] = {
-        "drop_window", "duplicate_window", "delay_window", "partition_two_way",
-        "partition_one_way", "isolate_primary", "heal", "crash", "restart", "pause", "resume",
-        "clock_skew", "clock_jump", "step_down", "freeze", "reconfig", "slow_disk", "bounce"};
+    static constexpr const char* kNames[] = {"drop_window",
+                                             "duplicate_window",
+                                             "delay_window",
+                                             "partition_two_way",
+                                             "partition_one_way",
+                                             "isolate_primary",
+                                             "heal",
+                                             "crash",
+                                             "restart",
+                                             "pause",
+                                             "resume",
+                                             "clock_skew",
+                                             "clock_jump",
+                                             "step_down",
+                                             "freeze",
+                                             "reconfig",
+                                             "slow_disk",
+                                             "bounce"};
     static_assert(std::size(kNames) == kFaultTypes);
     return kNames[int(type)];
 }
@@ -91,10 +105,10 @@ void Simulation::handle(const Event& event) {
         case EventKind::kChaos:
             if (!_faultsOn) break;
             injectFault();
-            schedule(Event{_now + (_opts.scenario == Scenario::kFailover
-                                       ? _rng.uniform(30000, 40000)
-                                       : _rng.uniform(500, 3000)),
-                           0, EventKind::kChaos});
+            schedule(
+                Event{_now + (_opts.scenario == Scenario::kFailover ? _rng.uniform(30000, 40000)
+                                                                    : _rng.uniform(500, 3000)),
+                      0, EventKind::kChaos});
             break;
         case EventKind::kClient:
             if (!_faultsOn) break;

@@ -29,15 +29,15 @@ enum class FaultType : int {
     kHeal,             // every partition removed
     kCrash,            // lose everything not durable; restarts later
     kRestart,
-    kPause,            // stop processing (a GC pause, SIGSTOP); resumes later
+    kPause,  // stop processing (a GC pause, SIGSTOP); resumes later
     kResume,
-    kClockSkew,        // clock rate changes
-    kClockJump,        // clock jumps forward or back
-    kStepDown,         // replSetStepDown on the primary
-    kFreeze,           // replSetFreeze on a secondary
-    kReconfig,         // one-member change of votes, priority or membership
-    kSlowDisk,         // oplog flushes take up to 2 s: crashes lose more non-durable entries
-    kBounce,           // crash and restart within 300 ms (a process bounce mid-election)
+    kClockSkew,  // clock rate changes
+    kClockJump,  // clock jumps forward or back
+    kStepDown,   // replSetStepDown on the primary
+    kFreeze,     // replSetFreeze on a secondary
+    kReconfig,   // one-member change of votes, priority or membership
+    kSlowDisk,   // oplog flushes take up to 2 s: crashes lose more non-durable entries
+    kBounce,     // crash and restart within 300 ms (a process bounce mid-election)
     kCount
 };
 inline constexpr int kFaultTypes = int(FaultType::kCount);
@@ -69,19 +69,19 @@ struct SimResult {
     std::vector<Violation> violations;
     std::array<uint64_t, kFaultTypes> faults{};
     uint64_t messagesSent = 0;
-    uint64_t messagesDropped = 0;     // lost to a drop window or a cut link
+    uint64_t messagesDropped = 0;  // lost to a drop window or a cut link
     uint64_t messagesDuplicated = 0;
     uint64_t writesAckedW1 = 0;
     uint64_t writesAckedMajority = 0;
-    uint64_t rollbacks = 0;           // truncations, i.e. rollback actions
+    uint64_t rollbacks = 0;  // truncations, i.e. rollback actions
     uint64_t rolledBackEntries = 0;
     uint64_t reconfigsAccepted = 0;
-    std::array<uint64_t, 7> messagesByType{};  // indexed like repl::MessageBody
-    uint64_t takeoverVoteRequests = 0;         // RequestVote{takeover} (priority or step-up)
-    uint64_t elections = 0;           // members that became primary
+    std::array<uint64_t, 7> messagesByType{};     // indexed like repl::MessageBody
+    uint64_t takeoverVoteRequests = 0;            // RequestVote{takeover} (priority or step-up)
+    uint64_t elections = 0;                       // members that became primary
     std::vector<int64_t> failoverElectedMillis;   // primary crash -> a new primary elected
     std::vector<int64_t> failoverWritableMillis;  // primary crash -> it accepts writes
-    int64_t settleMillis = -1;        // faults stopped -> converged (-1: never)
+    int64_t settleMillis = -1;                    // faults stopped -> converged (-1: never)
     std::string trace;
 };
 
