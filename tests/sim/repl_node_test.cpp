@@ -270,5 +270,32 @@ TEST(ReplNode, ReconfigIsOneVoterAtATimeAndOneChangeAtATime) {
     EXPECT_EQ(validateReconfig(one, two).code(), ErrorCodes::InvalidReplicaSetConfig);
 }
 
+// Seed 1401's bug, by hand: a member in a dry run syncs a config that makes it a non-voter.
+// It must abandon the election, and a late grant must not elect it.
+TEST(ReplNode, ConfigMakingACandidateANonVoterEndsItsElection) {
+    Harness h({1, 1, 1});
+    h.stopped = {1, 2};
+    h.advance(12000);  // member 0 times out and starts a dry run nobody answers
+    ASSERT_EQ(h.nodes[0]->term(), 0);
+    ReplSetConfig demoted = h.config;
+    demoted.version = 2;
+    demoted.members[0] = MemberConfig{0, 0, 0};
+    const OplogEntry config{
+        1, OpTime{Timestamp{1700000000, 1}, 0}, EntryKind::kConfig, {}, demoted};
+    auto deliver = [&](MemberId from, MessageBody body) {
+        return h.nodes[0]->step(Message{from, 0, std::move(body)}, h.now);
+    };
+    // Member 1 is ahead: its refusal makes member 0 sync from it, which brings the config.
+    Actions a = deliver(1, VoteResponse{0, false, true, config.position()});
+    ASSERT_EQ(a.messages.size(), 1u);
+    ASSERT_TRUE(std::holds_alternative<FetchRequest>(a.messages[0].body));
+    deliver(1, FetchResponse{0, LogPosition{}, true, {config}, config.position()});
+    EXPECT_EQ(h.nodes[0]->config().version, 2);
+    const Actions late = deliver(2, VoteResponse{1, true, true, LogPosition{}});
+    EXPECT_FALSE(late.role);
+    EXPECT_EQ(h.nodes[0]->term(), 0);
+    EXPECT_EQ(h.nodes[0]->role(), Role::kSecondary);
+}
+
 }  // namespace
 }  // namespace mongosd::repl
