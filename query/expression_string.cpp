@@ -135,8 +135,8 @@ StatusWith<Value> substrBytes(const std::vector<Value>& a) {
     return Value::string(std::string_view(str).substr(from, n));
 }
 
-NaryFn caseMap(const char* op, bool upper) {
-    return [op, upper](const std::vector<Value>& a) -> StatusWith<Value> {
+NaryFn caseMap(bool upper) {
+    return [upper](const std::vector<Value>& a) -> StatusWith<Value> {
         auto s = coerceToString(a[0]);
         if (!s.isOK()) return s.getStatus();
         std::string out = s.getValue();
@@ -383,8 +383,8 @@ void registerStringOperators() {
     registerNary("$substrCP", 3, 3, substrCP);
     registerNary("$substrBytes", 3, 3, substrBytes);
     registerNary("$substr", 3, 3, substrBytes);
-    registerNary("$toUpper", 1, 1, caseMap("$toUpper", true));
-    registerNary("$toLower", 1, 1, caseMap("$toLower", false));
+    registerNary("$toUpper", 1, 1, caseMap(true));
+    registerNary("$toLower", 1, 1, caseMap(false));
     registerNary("$strcasecmp", 2, 2, strcasecmp);
     registerNary("$split", 2, 2, split);
     registerNary("$strLenCP", 1, 1, [](const std::vector<Value>& a) { return strLen(a, true); });
