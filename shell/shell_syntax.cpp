@@ -1,0 +1,251 @@
+#include "shell/shell_syntax.h"
+
+namespace mongosd::shell {
+namespace {
+
+bool isIdentStart(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$';
+}
+bool isIdentChar(char c) { return isIdentStart(c) || (c >= '0' && c <= '9'); }
+
+class StatementParser {
+public:
+    explicit StatementParser(std::string_view text) : _text(text) {}
+
+    StatusWith<Statement> parse() {
+        Statement st;
+        skipBlanks();
+        if (atEnd()) return st;
+        std::string head = ident();
+        if (head.empty()) return fail("expected a statement");
+        if (head == "show") {
+            skipBlanks();
+            std::string what = ident();
+            if (what == "databases") what = "dbs";
+            if (what != "dbs" && what != "collections" && what != "tables") {
+                return fail("show what? (dbs, collections)");
+            }
+            st.kind = Statement::Kind::kShow;
+            st.target = what == "tables" ? "collections" : what;
+            return finish(std::move(st));
+        }
+        if (head == "use") {
+            skipBlanks();
+            size_t start = _pos;
+            while (!atEnd() && !isBlank(_text[_pos]) && _text[_pos] != ';') ++_pos;
+            if (_pos == start) return fail("use which database?");
+            st.kind = Statement::Kind::kUse;
+            st.target.assign(_text.substr(start, _pos - start));
+            return finish(std::move(st));
+        }
+        if (head == "it" || head == "exit" || head == "quit") {
+            st.kind = head == "it" ? Statement::Kind::kIt : Statement::Kind::kExit;
+            if (head != "it" && peek('(')) {  // exit()
+                ++_pos;
+                if (!consume(')')) return fail("expected ')'");
+            }
+            return finish(std::move(st));
+        }
+        if (head == "sh" || head == "rs") {
+            st.kind = Statement::Kind::kHelper;
+            st.target = head;
+            if (!consume('.')) return fail("expected '.' after " + head);
+            MONGOSD_RETURN_IF_ERROR(chain(st));
+            return finish(std::move(st));
+        }
+        if (head != "db") return fail("unknown name '" + head + "'");
+        if (!consume('.') && !peek('[')) return fail("expected '.' after db");
+        if (peek('[')) {  // db['name with spaces']
+            ++_pos;
+            MONGOSD_RETURN_IF_ERROR(quotedName(&st.target));
+            if (!consume(']')) return fail("expected ']'");
+            st.kind = Statement::Kind::kCollection;
+            if (!consume('.')) return fail("expected a method after the collection");
+            MONGOSD_RETURN_IF_ERROR(chain(st));
+            return finish(std::move(st));
+        }
+        size_t nameAt = _pos;
+        std::string name = ident();
+        if (name.empty()) return fail("expected a collection or method name after 'db.'");
+        skipBlanks();
+        if (name == "getCollection" && peek('(')) {
+            ++_pos;
+            skipBlanks();
+            MONGOSD_RETURN_IF_ERROR(quotedName(&st.target));
+            if (!consume(')')) return fail("expected ')'");
+            st.kind = Statement::Kind::kCollection;
+            if (!consume('.')) return fail("expected a method after the collection");
+            MONGOSD_RETURN_IF_ERROR(chain(st));
+            return finish(std::move(st));
+        }
+        if (peek('(')) {  // db.method(...)
+            _pos = nameAt;
+            st.kind = Statement::Kind::kDb;
+            MONGOSD_RETURN_IF_ERROR(chain(st));
+            return finish(std::move(st));
+        }
+        // db.coll.method(...) — collection names may contain dots (db.a.b.find()): everything
+        // up to the last identifier before '(' is the collection.
+        st.kind = Statement::Kind::kCollection;
+        st.target = name;
+        while (consume('.')) {
+            size_t at = _pos;
+            std::string part = ident();
+            if (part.empty()) return fail("expected a name after '.'");
+            skipBlanks();
+            if (peek('(')) {
+                _pos = at;
+                MONGOSD_RETURN_IF_ERROR(chain(st));
+                return finish(std::move(st));
+            }
+            st.target += "." + part;
+        }
+        return fail("expected a method call on db." + st.target);
+    }
+
+    ParseError where() const { return _where; }
+
+private:
+    static bool isBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+    bool atEnd() const { return _pos >= _text.size(); }
+    void skipBlanks() {
+        while (!atEnd() && isBlank(_text[_pos])) ++_pos;
+    }
+    bool peek(char c) {
+        skipBlanks();
+        return !atEnd() && _text[_pos] == c;
+    }
+    bool consume(char c) {
+        if (!peek(c)) return false;
+        ++_pos;
+        return true;
+    }
+    std::string ident() {
+        skipBlanks();
+        size_t start = _pos;
+        if (atEnd() || !isIdentStart(_text[_pos])) return "";
+        while (!atEnd() && isIdentChar(_text[_pos])) ++_pos;
+        return std::string(_text.substr(start, _pos - start));
+    }
+    Status quotedName(std::string* out) {
+        size_t pos = _pos;
+        BsonBuilder b;
+        ParseError err;
+        Status st = parseRelaxedValue(_text, &pos, b, "n", &err);
+        if (!st.isOK()) {
+            _where = err;
+            return st;
+        }
+        bson_iter_t it;
+        BsonObj o = b.obj();
+        if (!o.view().find("n", &it) || !BSON_ITER_HOLDS_UTF8(&it)) {
+            return fail("expected a collection name in quotes");
+        }
+        *out = bson_iter_utf8(&it, nullptr);
+        _pos = pos;
+        return Status::OK();
+    }
+    // name(args) {.name(args)}
+    Status chain(Statement& st) {
+        do {
+            MethodCall call;
+            call.name = ident();
+            if (call.name.empty()) return fail("expected a method name");
+            if (!consume('(')) return fail("expected '(' after " + call.name);
+            BsonBuilder args;
+            Status argStatus = Status::OK();
+            args.appendArray("a", [&](BsonBuilder& arr) {
+                char buf[16];
+                if (consume(')')) return;
+                while (argStatus.isOK()) {
+                    ParseError err;
+                    argStatus = parseRelaxedValue(_text, &_pos, arr,
+                                                  arrayIndexKey(uint32_t(call.argCount), buf), &err);
+                    if (!argStatus.isOK()) {
+                        _where = err;
+                        return;
+                    }
+                    ++call.argCount;
+                    if (consume(',')) continue;
+                    if (consume(')')) return;
+                    argStatus = fail("expected ',' or ')' in " + call.name + "(...)");
+                }
+            });
+            MONGOSD_RETURN_IF_ERROR(argStatus);
+            bson_iter_t it;
+            BsonObj built = args.obj();
+            built.view().find("a", &it);
+            uint32_t len = 0;
+            const uint8_t* data = nullptr;
+            bson_iter_array(&it, &len, &data);
+            call.args = BsonObj::copyOf(BsonView(data, len));
+            st.chain.push_back(std::move(call));
+        } while (consume('.'));
+        return Status::OK();
+    }
+    StatusWith<Statement> finish(Statement st) {
+        consume(';');
+        skipBlanks();
+        if (!atEnd()) return fail("unexpected text after the statement");
+        return st;
+    }
+    Status fail(const std::string& message) {
+        size_t line = 1, column = 1;
+        for (size_t i = 0; i < _pos && i < _text.size(); ++i) {
+            if (_text[i] == '\n') {
+                ++line;
+                column = 1;
+            } else {
+                ++column;
+            }
+        }
+        _where = ParseError{_pos, line, column};
+        return Status(ErrorCodes::FailedToParse, "line " + std::to_string(line) + ", column " +
+                                                     std::to_string(column) + ": " + message);
+    }
+
+    std::string_view _text;
+    size_t _pos = 0;
+    ParseError _where;
+};
+
+}  // namespace
+
+StatusWith<Statement> parseStatement(std::string_view text, ParseError* error) {
+    StatementParser p(text);
+    auto st = p.parse();
+    if (!st.isOK() && error) *error = p.where();
+    return st;
+}
+
+bool isIncomplete(std::string_view text) {
+    int depth = 0;
+    char quote = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (quote) {
+            if (c == '\\') {
+                ++i;
+            } else if (c == quote) {
+                quote = 0;
+            }
+            continue;
+        }
+        if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+            while (i < text.size() && text[i] != '\n') ++i;
+            continue;
+        }
+        if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+            size_t end = text.find("*/", i + 2);
+            if (end == std::string_view::npos) return true;
+            i = end + 1;
+            continue;
+        }
+        if (c == '"' || c == '\'') quote = c;
+        if (c == '(' || c == '[' || c == '{') ++depth;
+        if (c == ')' || c == ']' || c == '}') --depth;
+    }
+    return quote != 0 || depth > 0;
+}
+
+}  // namespace mongosd::shell
