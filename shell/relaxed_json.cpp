@@ -13,11 +13,6 @@
 namespace mongosd::shell {
 namespace {
 
-bool isIdentStart(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$';
-}
-bool isIdentChar(char c) { return isIdentStart(c) || (c >= '0' && c <= '9'); }
-
 class Parser {
 public:
     Parser(std::string_view text, size_t pos) : _text(text), _pos(pos) {}
@@ -63,23 +58,8 @@ public:
             }
         }
     }
-    Status fail(std::string message) {
-        size_t line = 1, column = 1;
-        for (size_t i = 0; i < _pos && i < _text.size(); ++i) {
-            if (_text[i] == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
-            }
-        }
-        _errorOffset = _pos;
-        _errorLine = line;
-        _errorColumn = column;
-        return Status(ErrorCodes::FailedToParse, "line " + std::to_string(line) + ", column " +
-                                                     std::to_string(column) + ": " + message);
-    }
-    ParseError where() const { return ParseError{_errorOffset, _errorLine, _errorColumn}; }
+    Status fail(std::string message) { return parseErrorAt(_text, _pos, message, &_where); }
+    ParseError where() const { return _where; }
 
 private:
     bool atEnd() const { return _pos >= _text.size(); }
@@ -445,10 +425,31 @@ private:
     std::string_view _text;
     size_t _pos;
     Status _failure;
-    size_t _errorOffset = 0, _errorLine = 1, _errorColumn = 1;
+    ParseError _where;
 };
 
 }  // namespace
+
+ParseError locate(std::string_view text, size_t offset) {
+    ParseError where{offset, 1, 1};
+    for (size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++where.line;
+            where.column = 1;
+        } else {
+            ++where.column;
+        }
+    }
+    return where;
+}
+
+Status parseErrorAt(std::string_view text, size_t offset, const std::string& message,
+                    ParseError* where) {
+    ParseError at = locate(text, offset);
+    if (where) *where = at;
+    return Status(ErrorCodes::FailedToParse, "line " + std::to_string(at.line) + ", column " +
+                                                 std::to_string(at.column) + ": " + message);
+}
 
 Status parseRelaxedValue(std::string_view text, size_t* pos, BsonBuilder& out,
                          std::string_view key, ParseError* error) {

@@ -22,6 +22,17 @@ struct ParseError {
     size_t column = 1;
 };
 
+// Identifier characters of unquoted keys and names (JavaScript's, ASCII only).
+inline bool isIdentStart(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$';
+}
+inline bool isIdentChar(char c) { return isIdentStart(c) || (c >= '0' && c <= '9'); }
+
+// Where byte `offset` of `text` is, and a FailedToParse saying so ("line L, column C: msg").
+ParseError locate(std::string_view text, size_t offset);
+Status parseErrorAt(std::string_view text, size_t offset, const std::string& message,
+                    ParseError* where);
+
 // Parses one value starting at text[*pos] (leading blanks and comments skipped) and appends it
 // to `out` under `key`; *pos ends just after the value. On failure *error (when given) tells
 // where.

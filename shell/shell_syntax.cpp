@@ -3,11 +3,6 @@
 namespace mongosd::shell {
 namespace {
 
-bool isIdentStart(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$';
-}
-bool isIdentChar(char c) { return isIdentStart(c) || (c >= '0' && c <= '9'); }
-
 class StatementParser {
 public:
     explicit StatementParser(std::string_view text) : _text(text) {}
@@ -190,18 +185,7 @@ private:
         return st;
     }
     Status fail(const std::string& message) {
-        size_t line = 1, column = 1;
-        for (size_t i = 0; i < _pos && i < _text.size(); ++i) {
-            if (_text[i] == '\n') {
-                ++line;
-                column = 1;
-            } else {
-                ++column;
-            }
-        }
-        _where = ParseError{_pos, line, column};
-        return Status(ErrorCodes::FailedToParse, "line " + std::to_string(line) + ", column " +
-                                                     std::to_string(column) + ": " + message);
+        return parseErrorAt(_text, _pos, message, &_where);
     }
 
     std::string_view _text;
