@@ -146,21 +146,34 @@ private:
             if (atEnd()) break;
             char e = _text[_pos++];
             switch (e) {
-                case 'n': out += '\n'; break;
-                case 't': out += '\t'; break;
-                case 'r': out += '\r'; break;
-                case 'b': out += '\b'; break;
-                case 'f': out += '\f'; break;
-                case '0': out += '\0'; break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                case 'b':
+                    out += '\b';
+                    break;
+                case 'f':
+                    out += '\f';
+                    break;
+                case '0':
+                    out += '\0';
+                    break;
                 case 'u': {
                     if (_pos + 4 > _text.size()) return fail("bad \\u escape");
-                    unsigned cp = std::strtoul(std::string(_text.substr(_pos, 4)).c_str(),
-                                               nullptr, 16);
+                    unsigned cp =
+                        std::strtoul(std::string(_text.substr(_pos, 4)).c_str(), nullptr, 16);
                     _pos += 4;
                     appendUtf8(cp, out);
                     break;
                 }
-                default: out += e;  // \" \' \\ \/ and anything else: the character itself
+                default:
+                    out += e;  // \" \' \\ \/ and anything else: the character itself
             }
         }
         return fail("unterminated string");
@@ -193,7 +206,8 @@ private:
             if (c >= '0' && c <= '9') {
                 ++_pos;
             } else if (c == '.' || c == 'e' || c == 'E' ||
-                       ((c == '-' || c == '+') && (_text[_pos - 1] == 'e' || _text[_pos - 1] == 'E'))) {
+                       ((c == '-' || c == '+') &&
+                        (_text[_pos - 1] == 'e' || _text[_pos - 1] == 'E'))) {
                 isDouble = true;
                 ++_pos;
             } else {
@@ -244,8 +258,8 @@ private:
             if (c == ']') inClass = false;
             if (c == '/' && !inClass) {
                 std::string flags;
-                while (!atEnd() && std::string_view("imsxlu").find(_text[_pos]) !=
-                                       std::string_view::npos) {
+                while (!atEnd() &&
+                       std::string_view("imsxlu").find(_text[_pos]) != std::string_view::npos) {
                     flags += _text[_pos++];
                 }
                 bson_append_regex(out.get(), key.data(), int(key.size()), pattern.c_str(),
@@ -332,8 +346,8 @@ private:
         return construct(out, key, name, args.getValue().view(), nameAt);
     }
 
-    Status construct(BsonBuilder& out, std::string_view key, const std::string& name,
-                     BsonView args, size_t nameAt) {
+    Status construct(BsonBuilder& out, std::string_view key, const std::string& name, BsonView args,
+                     size_t nameAt) {
         bson_iter_t a;
         const bool hasArg = args.iterInit(&a) && bson_iter_next(&a);
         auto bad = [&](const std::string& why) {
@@ -415,7 +429,8 @@ private:
                 return bad("expects two numbers");
             }
             bson_append_timestamp(out.get(), key.data(), int(key.size()),
-                                  uint32_t(bson_iter_as_int64(&a)), uint32_t(bson_iter_as_int64(&b)));
+                                  uint32_t(bson_iter_as_int64(&a)),
+                                  uint32_t(bson_iter_as_int64(&b)));
             return Status::OK();
         }
         _pos = nameAt;
@@ -451,8 +466,8 @@ Status parseErrorAt(std::string_view text, size_t offset, const std::string& mes
                                                  std::to_string(at.column) + ": " + message);
 }
 
-Status parseRelaxedValue(std::string_view text, size_t* pos, BsonBuilder& out,
-                         std::string_view key, ParseError* error) {
+Status parseRelaxedValue(std::string_view text, size_t* pos, BsonBuilder& out, std::string_view key,
+                         ParseError* error) {
     Parser p(text, *pos);
     Status st = p.value(out, key, 1);
     if (!st.isOK()) {

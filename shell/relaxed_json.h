@@ -36,8 +36,8 @@ Status parseErrorAt(std::string_view text, size_t offset, const std::string& mes
 // Parses one value starting at text[*pos] (leading blanks and comments skipped) and appends it
 // to `out` under `key`; *pos ends just after the value. On failure *error (when given) tells
 // where.
-Status parseRelaxedValue(std::string_view text, size_t* pos, BsonBuilder& out,
-                         std::string_view key, ParseError* error = nullptr);
+Status parseRelaxedValue(std::string_view text, size_t* pos, BsonBuilder& out, std::string_view key,
+                         ParseError* error = nullptr);
 
 // A whole input that must be one object (blanks and comments around it allowed).
 StatusWith<BsonObj> parseRelaxedObject(std::string_view text, ParseError* error = nullptr);

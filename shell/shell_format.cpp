@@ -67,7 +67,8 @@ public:
         bson_iter_t it = start;
         while (bson_iter_next(&it)) {
             std::string_view key(bson_iter_key(&it), bson_iter_key_len(&it));
-            std::string k = isArray ? "" : (isIdentifier(key) ? std::string(key) : quoted(key, '\''));
+            std::string k =
+                isArray ? "" : (isIdentifier(key) ? std::string(key) : quoted(key, '\''));
             items.emplace_back(std::move(k), value(it, indent + 2));
         }
         const char open = isArray ? '[' : '{';
@@ -81,7 +82,8 @@ public:
         }
         inline_ += ' ';
         inline_ += close;
-        if (visibleWidth(inline_) + indent <= _o.lineWidth && inline_.find('\n') == std::string::npos)
+        if (visibleWidth(inline_) + indent <= _o.lineWidth &&
+            inline_.find('\n') == std::string::npos)
             return inline_;
         std::string out(1, open);
         out += '\n';

@@ -154,8 +154,8 @@ private:
                 if (consume(')')) return;
                 while (argStatus.isOK()) {
                     ParseError err;
-                    argStatus = parseRelaxedValue(_text, &_pos, arr,
-                                                  arrayIndexKey(uint32_t(call.argCount), buf), &err);
+                    argStatus = parseRelaxedValue(
+                        _text, &_pos, arr, arrayIndexKey(uint32_t(call.argCount), buf), &err);
                     if (!argStatus.isOK()) {
                         _where = err;
                         return;
@@ -184,9 +184,7 @@ private:
         if (!atEnd()) return fail("unexpected text after the statement");
         return st;
     }
-    Status fail(const std::string& message) {
-        return parseErrorAt(_text, _pos, message, &_where);
-    }
+    Status fail(const std::string& message) { return parseErrorAt(_text, _pos, message, &_where); }
 
     std::string_view _text;
     size_t _pos = 0;
