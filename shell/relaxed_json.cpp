@@ -291,14 +291,10 @@ private:
             }
         });
         if (!st.isOK()) return st;
-        bson_iter_t it, arr;
+        bson_iter_t it;
         BsonObj built = args.obj();
         built.view().find("a", &it);
-        bson_iter_recurse(&it, &arr);
-        uint32_t len = 0;
-        const uint8_t* data = nullptr;
-        bson_iter_array(&it, &len, &data);
-        return BsonObj::copyOf(BsonView(data, len));
+        return BsonObj::copyOf(subDocument(it));
     }
 
     Status word(BsonBuilder& out, std::string_view key) {
@@ -499,10 +495,7 @@ StatusWith<BsonObj> parseRelaxedObject(std::string_view text, ParseError* error)
     BsonObj w = wrapper.obj();
     bson_iter_t it;
     w.view().find("v", &it);
-    uint32_t len = 0;
-    const uint8_t* data = nullptr;
-    bson_iter_document(&it, &len, &data);
-    return BsonObj::copyOf(BsonView(data, len));
+    return BsonObj::copyOf(subDocument(it));
 }
 
 }  // namespace mongosd::shell

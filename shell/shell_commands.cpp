@@ -15,14 +15,6 @@ bool arg(const MethodCall& call, uint32_t i, bson_iter_t* out) {
     return i < call.argCount && call.args.view().find(arrayIndexKey(i, buf), out);
 }
 
-BsonView docOf(const bson_iter_t& it) {
-    uint32_t len = 0;
-    const uint8_t* data = nullptr;
-    if (BSON_ITER_HOLDS_DOCUMENT(&it)) bson_iter_document(&it, &len, &data);
-    if (BSON_ITER_HOLDS_ARRAY(&it)) bson_iter_array(&it, &len, &data);
-    return data ? BsonView(data, len) : BsonView();
-}
-
 // Argument i as a document ({} when absent); BadValue when it is something else.
 Status docArg(const MethodCall& call, uint32_t i, BsonView* out, bool required = false) {
     bson_iter_t it;
@@ -35,7 +27,7 @@ Status docArg(const MethodCall& call, uint32_t i, BsonView* out, bool required =
     if (!BSON_ITER_HOLDS_DOCUMENT(&it)) {
         return badArgs(call.name, "argument " + std::to_string(i + 1) + " must be an object");
     }
-    *out = docOf(it);
+    *out = subDocument(it);
     return Status::OK();
 }
 
@@ -144,9 +136,9 @@ StatusWith<CommandPlan> collectionCommand(const Statement& s, const std::string&
             return badArgs(name, many ? "expects an array of documents" : "expects a document");
         cmd.appendString("insert", s.target);
         if (many) {
-            cmd.appendArray("documents", docOf(it));
+            cmd.appendArray("documents", subDocument(it));
         } else {
-            cmd.appendArray("documents", [&](BsonBuilder& d) { d.appendDocument("0", docOf(it)); });
+            cmd.appendArray("documents", [&](BsonBuilder& d) { d.appendDocument("0", subDocument(it)); });
         }
         return withDb(cmd, db);
     }

@@ -170,10 +170,7 @@ private:
             bson_iter_t it;
             BsonObj built = args.obj();
             built.view().find("a", &it);
-            uint32_t len = 0;
-            const uint8_t* data = nullptr;
-            bson_iter_array(&it, &len, &data);
-            call.args = BsonObj::copyOf(BsonView(data, len));
+            call.args = BsonObj::copyOf(subDocument(it));
             st.chain.push_back(std::move(call));
         } while (consume('.'));
         return Status::OK();

@@ -86,10 +86,7 @@ Status runExplain(OperationContext& opCtx, const CommandArgs& args, BsonBuilder&
     if (!explained || !BSON_ITER_HOLDS_DOCUMENT(&*explained)) {
         return Status(ErrorCodes::FailedToParse, "explain must be a command document");
     }
-    uint32_t len = 0;
-    const uint8_t* data = nullptr;
-    bson_iter_document(&*explained, &len, &data);
-    BsonView innerDoc(data, len);
+    BsonView innerDoc = subDocument(*explained);
     CommandArgs inner(innerDoc);
     auto verbosity = args.optionalString("verbosity");
     if (!verbosity.isOK()) return verbosity.getStatus();

@@ -53,12 +53,7 @@ StatusWith<BsonObj> parseHint(const CommandArgs& args) {
     MaybeIter hint = args.field("hint");
     if (!hint) return BsonObj();
     if (BSON_ITER_HOLDS_UTF8(&*hint)) return copyValue(*hint);
-    if (BSON_ITER_HOLDS_DOCUMENT(&*hint)) {
-        uint32_t len = 0;
-        const uint8_t* data = nullptr;
-        bson_iter_document(&*hint, &len, &data);
-        return BsonObj::copyOf(BsonView(data, len));
-    }
+    if (BSON_ITER_HOLDS_DOCUMENT(&*hint)) return BsonObj::copyOf(subDocument(*hint));
     return Status(ErrorCodes::FailedToParse, "hint must be either a string or nested object");
 }
 

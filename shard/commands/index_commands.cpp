@@ -27,10 +27,7 @@ Status runCreateIndexes(OperationContext& opCtx, const CommandArgs& args, BsonBu
         if (!BSON_ITER_HOLDS_DOCUMENT(&elem)) {
             return Status(ErrorCodes::TypeMismatch, "each index specification must be an object");
         }
-        uint32_t len = 0;
-        const uint8_t* data = nullptr;
-        bson_iter_document(&elem, &len, &data);
-        specs.push_back(BsonObj::copyOf(BsonView(data, len)));
+        specs.push_back(BsonObj::copyOf(subDocument(elem)));
     }
     auto result = opCtx.service.engine().createIndexes(opCtx.ns(coll.getValue()), specs);
     if (!result.isOK()) return result.getStatus();
@@ -79,10 +76,7 @@ Status runDropIndexes(OperationContext& opCtx, const CommandArgs& args, BsonBuil
     if (BSON_ITER_HOLDS_UTF8(&it)) {
         names.emplace_back(bson_iter_utf8(&it, nullptr));
     } else if (BSON_ITER_HOLDS_DOCUMENT(&it)) {
-        uint32_t len = 0;
-        const uint8_t* data = nullptr;
-        bson_iter_document(&it, &len, &data);
-        keyPattern = BsonView(data, len);
+        keyPattern = subDocument(it);
         if (keyPattern.isEmpty()) {
             return Status(ErrorCodes::IndexNotFound, "can't find index with key: {}");
         }

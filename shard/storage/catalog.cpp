@@ -24,14 +24,10 @@ Status corrupt(std::string_view what) {
 
 StatusWith<IndexPtr> parseIndexRow(const bson_iter_t& elem) {
     if (!BSON_ITER_HOLDS_DOCUMENT(&elem)) return corrupt("not a document");
-    uint32_t len = 0;
-    const uint8_t* data = nullptr;
-    bson_iter_document(&elem, &len, &data);
-    BsonView row(data, len);
+    BsonView row = subDocument(elem);
     bson_iter_t it;
     if (!row.find("spec", &it) || !BSON_ITER_HOLDS_DOCUMENT(&it)) return corrupt("spec");
-    bson_iter_document(&it, &len, &data);
-    BsonView spec(data, len);
+    BsonView spec = subDocument(it);
     std::string ident;
     if (!stringField(row, "ident", &ident)) return corrupt("ident");
     Timestamp readyAt;

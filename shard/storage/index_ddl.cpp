@@ -42,10 +42,13 @@ std::string specName(BsonView spec) {
     return bson_iter_utf8(&it, nullptr);
 }
 
+// {_id: 1} (any positive number): the implicit _id index. {_id: -1} or {_id: "hashed"} are
+// indexes of their own, as in MongoDB.
 bool isIdKey(BsonView spec) {
     bson_iter_t it, k;
     if (!spec.find("key", &it) || !bson_iter_recurse(&it, &k)) return false;
     if (!bson_iter_next(&k) || std::string_view(bson_iter_key(&k)) != "_id") return false;
+    if (!BSON_ITER_HOLDS_NUMBER(&k) || !(bson_iter_as_double(&k) > 0)) return false;
     return !bson_iter_next(&k);
 }
 

@@ -29,14 +29,6 @@ std::string defaultIndexName(BsonView key) {
     }
     return name;
 }
-
-BsonView subDocument(const bson_iter_t& it) {
-    uint32_t len = 0;
-    const uint8_t* data = nullptr;
-    bson_iter_document(&it, &len, &data);
-    return BsonView(data, len);
-}
-
 }  // namespace
 
 StatusWith<BsonObj> normalizeIndexSpec(BsonView spec) {

@@ -341,6 +341,17 @@ TEST_F(IndexTest, UniqueIndexScansMatchCollectionScans) {
     }
 }
 
+TEST_F(IndexTest, IdKeyPatterns) {
+    ok(R"({"insert": "c", "documents": [{"_id": 2}, {"_id": 1}], "$db": "t"})");
+    BsonObj implicit = ok(R"({"createIndexes": "c", "indexes": [{"key": {"_id": 1}}], "$db": "t"})");
+    EXPECT_EQ(getString(implicit.view(), "note").value_or(""), "all indexes already exist");
+    BsonObj descending = ok(R"({"createIndexes": "c", "indexes": [{"key": {"_id": -1}}], "$db": "t"})");
+    EXPECT_EQ(getInt(descending.view(), "numIndexesAfter"), 2);
+    EXPECT_EQ(findIds("{}", R"(, "hint": {"_id": -1})"),
+              (std::vector<std::string>{R"({"_id":2})", R"({"_id":1})"}));
+    expectValid();
+}
+
 TEST_F(IndexTest, IndexSpecErrors) {
     ok(R"({"insert": "c", "documents": [{"_id": 1, "a": [1, 2], "b": [3, 4]}], "$db": "t"})");
     EXPECT_EQ(getInt(run(R"({"createIndexes": "c", "indexes": [{"key": {"a": 1, "b": 1}}], "$db": "t"})").view(), "code"),
