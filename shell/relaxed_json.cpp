@@ -165,11 +165,16 @@ private:
                     out += '\0';
                     break;
                 case 'u': {
-                    if (_pos + 4 > _text.size()) return fail("bad \\u escape");
-                    unsigned cp =
-                        std::strtoul(std::string(_text.substr(_pos, 4)).c_str(), nullptr, 16);
-                    _pos += 4;
-                    appendUtf8(cp, out);
+                    int cp = hex4();
+                    if (cp >= 0xD800 && cp <= 0xDBFF) {  // a surrogate pair: \uD83D\uDE00
+                        int low = _text.substr(_pos, 2) == "\\u" ? (_pos += 2, hex4()) : -1;
+                        if (low < 0xDC00 || low > 0xDFFF) return fail("unpaired \\u surrogate");
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                        return fail("unpaired \\u surrogate");
+                    }
+                    if (cp < 0) return fail("\\u needs 4 hexadecimal digits");
+                    appendUtf8(unsigned(cp), out);
                     break;
                 }
                 default:
@@ -179,14 +184,36 @@ private:
         return fail("unterminated string");
     }
 
+    // The 4 hex digits at _pos (consumed), or -1 when they are not there.
+    int hex4() {
+        if (_pos + 4 > _text.size()) return -1;
+        int v = 0;
+        for (int i = 0; i < 4; ++i) {
+            char c = _text[_pos + i];
+            int d = c >= '0' && c <= '9'   ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                           : -1;
+            if (d < 0) return -1;
+            v = v * 16 + d;
+        }
+        _pos += 4;
+        return v;
+    }
+
     static void appendUtf8(unsigned cp, std::string& out) {
         if (cp < 0x80) {
             out += char(cp);
         } else if (cp < 0x800) {
             out += char(0xC0 | (cp >> 6));
             out += char(0x80 | (cp & 0x3F));
-        } else {
+        } else if (cp < 0x10000) {
             out += char(0xE0 | (cp >> 12));
+            out += char(0x80 | ((cp >> 6) & 0x3F));
+            out += char(0x80 | (cp & 0x3F));
+        } else {
+            out += char(0xF0 | (cp >> 18));
+            out += char(0x80 | ((cp >> 12) & 0x3F));
             out += char(0x80 | ((cp >> 6) & 0x3F));
             out += char(0x80 | (cp & 0x3F));
         }

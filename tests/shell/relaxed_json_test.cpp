@@ -22,6 +22,7 @@ TEST(RelaxedJson, ShellSyntaxOfKeysStringsCommasAndComments) {
     EXPECT_EQ(canonical(R"({s: 'it\'s "quoted"\n', u: "\u00e9"})"),
               "{\"s\":\"it's \\\"quoted\\\"\\n\",\"u\":\"\xc3\xa9\"}");
     EXPECT_EQ(canonical("{ }"), "{}");
+    EXPECT_EQ(canonical(R"({e: '\uD83D\uDE00'})"), "{\"e\":\"\xF0\x9F\x98\x80\"}");
 }
 
 TEST(RelaxedJson, NumbersAsMongosh) {
@@ -61,6 +62,8 @@ TEST(RelaxedJson, ErrorsPointAtTheOffendingCharacter) {
         {"{a: NumberInt(4294967296)}", 1, 5, "32-bit"},
         {"{a: ISODate('yesterday')}", 1, 5, "ISO-8601"},
         {"[1, 2]", 1, 1, "expected an object"},
+        {"{a: '\\uZZZZ'}", 1, 8, "4 hexadecimal digits"},
+        {"{a: '\\uD83Dx'}", 1, 12, "unpaired"},
         {"{a: /* never closed", 1, 5, "unterminated comment"},  // where the comment opens
     };
     for (const auto& c : cases) {
