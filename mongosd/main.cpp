@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "mongosd/shard_main.h"
+#include "mongosd/shell_main.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"mongosd: a MongoDB-like sharded document database"};
@@ -31,7 +32,20 @@ int main(int argc, char** argv) {
     shardCmd->add_option("--log-level", shard.logLevel, "trace|debug|info|warn|error")
         ->capture_default_str();
 
+    mongosd::ShellMainOptions shell;
+    CLI::App* shellCmd = app.add_subcommand("shell", "the mongosh-like client over the HTTP API");
+    shellCmd->add_option("args", shell.args,
+                         "[URL] [FILE.js ...]: server (default http://127.0.0.1:8080, "
+                         "http://host:port/db picks the database) and scripts to run");
+    shellCmd->add_option("--eval", shell.eval, "run these statements and exit");
+    shellCmd->add_flag("--json", shell.json, "print one Extended JSON document per line");
+    shellCmd->add_flag("--quiet", shell.quiet, "no banner");
+    shellCmd->add_option("--timeout-ms", shell.timeoutMs,
+                         "give up on a command after this long (0: never)")
+        ->capture_default_str();
+
     CLI11_PARSE(app, argc, argv);
     if (shardCmd->parsed()) return mongosd::runShard(shard);
+    if (shellCmd->parsed()) return mongosd::runShell(shell);
     return 2;
 }

@@ -31,6 +31,21 @@ Status docArg(const MethodCall& call, uint32_t i, BsonView* out, bool required =
     return Status::OK();
 }
 
+// Appends `doc` under `key`, with a new ObjectId as its first field when it has no _id: as
+// mongosh, the shell names the documents it inserts, so it can print their ids.
+void appendWithId(BsonBuilder& out, std::string_view key, BsonView doc) {
+    if (doc.hasField("_id")) {
+        out.appendDocument(key, doc);
+        return;
+    }
+    out.appendDocument(key, [&](BsonBuilder& withId) {
+        bson_oid_t oid;
+        bson_oid_init(&oid, nullptr);
+        withId.appendOid("_id", oid);
+        withId.appendAll(doc);
+    });
+}
+
 CommandPlan withDb(BsonBuilder& cmd, const std::string& db, bool cursor = false) {
     cmd.appendString("$db", db);
     CommandPlan plan;
@@ -135,11 +150,20 @@ StatusWith<CommandPlan> collectionCommand(const Statement& s, const std::string&
         if (many ? !BSON_ITER_HOLDS_ARRAY(&it) : !BSON_ITER_HOLDS_DOCUMENT(&it))
             return badArgs(name, many ? "expects an array of documents" : "expects a document");
         cmd.appendString("insert", s.target);
-        if (many) {
-            cmd.appendArray("documents", subDocument(it));
-        } else {
-            cmd.appendArray("documents", [&](BsonBuilder& d) { d.appendDocument("0", subDocument(it)); });
-        }
+        cmd.appendArray("documents", [&](BsonBuilder& docs) {
+            if (!many) {
+                appendWithId(docs, "0", subDocument(it));
+                return;
+            }
+            bson_iter_t d;
+            bson_iter_recurse(&it, &d);
+            while (bson_iter_next(&d)) {
+                if (BSON_ITER_HOLDS_DOCUMENT(&d))
+                    appendWithId(docs, iterKey(d), subDocument(d));
+                else
+                    docs.appendIter(iterKey(d), d);  // the server rejects it with its code
+            }
+        });
         return withDb(cmd, db);
     }
     if (name == "updateOne" || name == "updateMany" || name == "replaceOne") {

@@ -115,6 +115,7 @@ private:
         return n;
     }
 
+public:
     std::string value(const bson_iter_t& it, size_t indent) {
         switch (bson_iter_type(&it)) {
             case BSON_TYPE_DOCUMENT:
@@ -205,6 +206,7 @@ private:
         }
     }
 
+private:
     const FormatOptions& _o;
 };
 
@@ -214,6 +216,16 @@ std::string formatDocument(BsonView doc, const FormatOptions& options) {
     bson_iter_t it;
     if (!doc.iterInit(&it)) return "{}";
     return Formatter(options).container(it, /*isArray=*/false, 0);
+}
+
+std::string formatArray(BsonView array, const FormatOptions& options) {
+    bson_iter_t it;
+    if (!array.iterInit(&it)) return "[]";
+    return Formatter(options).container(it, /*isArray=*/true, 0);
+}
+
+std::string formatValue(const bson_iter_t& value, const FormatOptions& options) {
+    return Formatter(options).value(value, 0);
 }
 
 }  // namespace mongosd::shell

@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include <bson/bson.h>
+
 #include "common/bson.h"
 
 namespace mongosd::shell {
@@ -17,5 +19,9 @@ struct FormatOptions {
 };
 
 std::string formatDocument(BsonView doc, const FormatOptions& options = {});
+// A BSON array (keys "0", "1", ...) as [ … ], laid out like a document.
+std::string formatArray(BsonView array, const FormatOptions& options = {});
+// One value (the one `value` points at), as it would appear inside a document.
+std::string formatValue(const bson_iter_t& value, const FormatOptions& options = {});
 
 }  // namespace mongosd::shell

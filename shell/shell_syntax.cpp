@@ -197,34 +197,90 @@ StatusWith<Statement> parseStatement(std::string_view text, ParseError* error) {
     return st;
 }
 
-bool isIncomplete(std::string_view text) {
+namespace {
+
+// Where a scan of shell text stands: open brackets, an open string or comment.
+struct ScanState {
     int depth = 0;
-    char quote = 0;
+    bool open = false;  // inside a string, a regex literal or a /* comment */ at the end
+};
+
+// Walks `text` and calls onTopLevel(i) for each character outside brackets, strings, regex
+// literals and comments. A '/' starts a regex where a value may start (after ( [ { , : or at
+// the start), so /\(/ does not count as an open parenthesis.
+template <class F>
+ScanState scan(std::string_view text, F&& onTopLevel) {
+    ScanState state;
+    char previous = '(';  // the last non-blank character outside comments
     for (size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (quote) {
-            if (c == '\\') {
-                ++i;
-            } else if (c == quote) {
-                quote = 0;
-            }
-            continue;
-        }
+        const char c = text[i];
         if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
-            while (i < text.size() && text[i] != '\n') ++i;
+            while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
             continue;
         }
         if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
             size_t end = text.find("*/", i + 2);
-            if (end == std::string_view::npos) return true;
+            if (end == std::string_view::npos) return {state.depth, true};
             i = end + 1;
             continue;
         }
-        if (c == '"' || c == '\'') quote = c;
-        if (c == '(' || c == '[' || c == '{') ++depth;
-        if (c == ')' || c == ']' || c == '}') --depth;
+        const bool regex = c == '/' && std::string_view("([{,:").find(previous) != std::string_view::npos;
+        if (c == '"' || c == '\'' || regex) {
+            bool inClass = false;
+            for (++i; i < text.size(); ++i) {
+                if (text[i] == '\\') {
+                    ++i;
+                } else if (regex && text[i] == '[') {
+                    inClass = true;
+                } else if (regex && text[i] == ']') {
+                    inClass = false;
+                } else if (text[i] == c && !inClass) {
+                    break;
+                }
+            }
+            if (i >= text.size()) return {state.depth, true};
+            previous = c;
+            continue;
+        }
+        if (c == '(' || c == '[' || c == '{') ++state.depth;
+        if (state.depth == 0) onTopLevel(i);
+        if (c == ')' || c == ']' || c == '}') --state.depth;
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') previous = c;
     }
-    return quote != 0 || depth > 0;
+    return state;
+}
+
+bool isBlank(std::string_view text) {
+    return text.find_first_not_of(" \t\r\n;") == std::string_view::npos;
+}
+
+}  // namespace
+
+bool isIncomplete(std::string_view text) {
+    ScanState state = scan(text, [](size_t) {});
+    return state.open || state.depth > 0;
+}
+
+std::vector<std::string> splitStatements(std::string_view script) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    auto cut = [&](size_t end) {
+        std::string_view piece = script.substr(start, end - start);
+        if (!isBlank(piece)) out.emplace_back(piece);
+        start = end + 1;
+    };
+    scan(script, [&](size_t i) {
+        if (i < start) return;
+        if (script[i] == ';') {
+            cut(i);
+        } else if (script[i] == '\n') {
+            // A line that starts with '.' continues the statement (a chain split over lines).
+            size_t next = script.find_first_not_of(" \t\r\n", i);
+            if (next == std::string_view::npos || script[next] != '.') cut(i);
+        }
+    });
+    if (start < script.size()) cut(script.size());
+    return out;
 }
 
 }  // namespace mongosd::shell

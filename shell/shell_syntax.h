@@ -41,4 +41,10 @@ StatusWith<Statement> parseStatement(std::string_view text, ParseError* error = 
 // then reads another line before parsing (multi-line input).
 bool isIncomplete(std::string_view text);
 
+// Cuts a script (a file, standard input, --eval) into statements: at ';' and at line ends
+// outside brackets, strings and comments; a line starting with '.' continues the statement
+// before it. Blank pieces are dropped. An unterminated last statement is returned as is (its
+// parse then reports what is missing).
+std::vector<std::string> splitStatements(std::string_view script);
+
 }  // namespace mongosd::shell

@@ -30,11 +30,36 @@ TEST(ShellCommands, FindWithCursorMethods) {
               R"({"find":"c","filter":{"a":1},"limit":1,"singleBatch":true,"$db":"stargrad"})");
 }
 
+// As mongosh, the shell gives documents without an _id a fresh ObjectId (first field), so it can
+// print insertedId(s); two documents get two different ids.
+TEST(ShellCommands, InsertsNameTheirDocuments) {
+    auto st = parseStatement("db.c.insertMany([{a: 1}, {_id: 5}, {b: 2}])");
+    ASSERT_TRUE(st.isOK());
+    auto plan = commandFor(st.getValue(), "d");
+    ASSERT_TRUE(plan.isOK());
+    bson_iter_t docs, d, id;
+    ASSERT_TRUE(plan.getValue().command.view().find("documents", &docs));
+    bson_iter_recurse(&docs, &d);
+    std::vector<std::string> ids;
+    while (bson_iter_next(&d)) {
+        BsonView doc = subDocument(d);
+        ASSERT_EQ(doc.firstFieldName(), "_id");
+        ASSERT_TRUE(doc.find("_id", &id));
+        ids.push_back(json::toJson(doc));
+    }
+    ASSERT_EQ(ids.size(), 3u);
+    EXPECT_EQ(ids[0].substr(0, 16), R"({"_id":{"$oid":")");
+    EXPECT_NE(ids[0].find(R"("a":1)"), std::string::npos);
+    EXPECT_EQ(ids[1], R"({"_id":5})");
+    EXPECT_EQ(ids[2].substr(0, 16), R"({"_id":{"$oid":")");
+    EXPECT_NE(ids[0].substr(0, 40), ids[2].substr(0, 40));
+}
+
 TEST(ShellCommands, WritesIndexesAndAggregation) {
-    EXPECT_EQ(commandOf("db.c.insertOne({a: 1})"),
-              R"({"insert":"c","documents":[{"a":1}],"$db":"stargrad"})");
-    EXPECT_EQ(commandOf("db.c.insertMany([{a: 1}, {a: 2}])"),
-              R"({"insert":"c","documents":[{"a":1},{"a":2}],"$db":"stargrad"})");
+    EXPECT_EQ(commandOf("db.c.insertOne({_id: 7, a: 1})"),
+              R"({"insert":"c","documents":[{"_id":7,"a":1}],"$db":"stargrad"})");
+    EXPECT_EQ(commandOf("db.c.insertMany([{a: 1, _id: 'x'}, {_id: 2}])"),
+              R"({"insert":"c","documents":[{"a":1,"_id":"x"},{"_id":2}],"$db":"stargrad"})");
     EXPECT_EQ(commandOf("db.c.updateMany({a: 1}, {$set: {b: 2}}, {upsert: true})"),
               R"({"update":"c","updates":[{"q":{"a":1},"u":{"$set":{"b":2}},"multi":true,"upsert":true}],"$db":"stargrad"})");
     EXPECT_EQ(commandOf("db.c.deleteOne({a: 1})"),

@@ -97,6 +97,25 @@ TEST(ShellSyntax, MultiLineInputIsIncompleteWhileBracketsAreOpen) {
     EXPECT_FALSE(isIncomplete("db.c.find({a: 1}) // done ("));
     EXPECT_FALSE(isIncomplete("show dbs"));
     EXPECT_FALSE(isIncomplete("db.c.find({a: 1}))"));  // too many closers: let the parser say so
+    // A regex literal's brackets do not count; a division-like '/' elsewhere is not a regex.
+    EXPECT_FALSE(isIncomplete(R"(db.c.find({a: /\(x[)]/i}))"));
+    EXPECT_TRUE(isIncomplete("db.c.find({a: /open"));
+}
+
+TEST(ShellSyntax, ScriptsSplitIntoStatements) {
+    using V = std::vector<std::string>;
+    EXPECT_EQ(splitStatements("use d; db.c.find()\nshow dbs\n"),
+              (V{"use d", " db.c.find()", "show dbs"}));
+    // Brackets, strings and comments hold a statement together across ';' and lines.
+    EXPECT_EQ(splitStatements("db.c.insertOne({\n  a: 'x;y',\n  b: [1,\n 2]})\nit"),
+              (V{"db.c.insertOne({\n  a: 'x;y',\n  b: [1,\n 2]})", "it"}));
+    EXPECT_EQ(splitStatements("db.c.find() /* ; */ // ;\n"), (V{"db.c.find() /* ; */ // ;"}));
+    // A line starting with '.' continues the chain above it.
+    EXPECT_EQ(splitStatements("db.c.find()\n  .sort({a: 1})\n  .limit(2)\ndb.c.count()"),
+              (V{"db.c.find()\n  .sort({a: 1})\n  .limit(2)", "db.c.count()"}));
+    EXPECT_EQ(splitStatements(" \n;;\n  "), V{});
+    // An unterminated statement comes back whole, for the parser to report.
+    EXPECT_EQ(splitStatements("db.c.find({a: 1\nshow dbs"), (V{"db.c.find({a: 1\nshow dbs"}));
 }
 
 }  // namespace

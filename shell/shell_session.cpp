@@ -1,0 +1,419 @@
+#include "shell/shell_session.h"
+
+#include <cstdio>
+#include <ostream>
+
+#include "common/error_codes.h"
+#include "common/json/ejson.h"
+#include "shell/shell_syntax.h"
+
+namespace mongosd::shell {
+namespace {
+
+// A field of a reply as a number (0 when absent).
+int64_t numberField(BsonView doc, std::string_view field) {
+    bson_iter_t it;
+    return doc.find(field, &it) && BSON_ITER_HOLDS_NUMBER(&it) ? bson_iter_as_int64(&it) : 0;
+}
+
+BsonView documentField(BsonView doc, std::string_view field) {
+    bson_iter_t it;
+    if (!doc.find(field, &it) ||
+        !(BSON_ITER_HOLDS_DOCUMENT(&it) || BSON_ITER_HOLDS_ARRAY(&it)))
+        return BsonView();
+    return subDocument(it);
+}
+
+std::string stringField(BsonView doc, std::string_view field) {
+    bson_iter_t it;
+    if (!doc.find(field, &it) || !BSON_ITER_HOLDS_UTF8(&it)) return "";
+    uint32_t len = 0;
+    const char* s = bson_iter_utf8(&it, &len);
+    return std::string(s, len);
+}
+
+// A count as mongosh shows it: a plain number (int32 when it fits).
+void appendCount(BsonBuilder& out, std::string_view key, int64_t n) {
+    if (n >= INT32_MIN && n <= INT32_MAX)
+        out.appendInt32(key, int32_t(n));
+    else
+        out.appendInt64(key, n);
+}
+
+// "1.50 KiB" as mongosh's `show dbs` prints sizes.
+std::string humanSize(double bytes) {
+    static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    size_t unit = 0;
+    while (bytes >= 1024 && unit + 1 < std::size(kUnits)) {
+        bytes /= 1024;
+        ++unit;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f %s", bytes, kUnits[unit]);
+    return buf;
+}
+
+// The index name MongoDB gives a key pattern without a name: "a_1_b_-1".
+std::string defaultIndexName(BsonView key) {
+    std::string name;
+    bson_iter_t it;
+    key.iterInit(&it);
+    while (bson_iter_next(&it)) {
+        if (!name.empty()) name += '_';
+        name += iterKey(it);
+        name += '_';
+        if (BSON_ITER_HOLDS_UTF8(&it)) {
+            name += bson_iter_utf8(&it, nullptr);
+        } else if (BSON_ITER_HOLDS_NUMBER(&it)) {
+            double d = bson_iter_as_double(&it);
+            name += d == double(int64_t(d)) ? std::to_string(int64_t(d)) : std::to_string(d);
+        }
+    }
+    return name;
+}
+
+// The first argument of a statement's first call, when it is a document.
+BsonView firstArgDocument(const Statement& s, uint32_t index) {
+    char buf[16];
+    bson_iter_t it;
+    if (s.chain.empty() || !s.chain[0].args.view().find(arrayIndexKey(index, buf), &it) ||
+        !BSON_ITER_HOLDS_DOCUMENT(&it))
+        return BsonView();
+    return subDocument(it);
+}
+
+}  // namespace
+
+ShellSession::ShellSession(CommandTransport& transport, std::ostream& out, std::ostream& err,
+                           SessionOptions options)
+    : _transport(transport), _out(out), _err(err), _options(std::move(options)) {
+    _format.color = _options.color;
+}
+
+ShellSession::Outcome ShellSession::run(std::string_view text) {
+    ParseError where;
+    auto parsed = parseStatement(text, &where);
+    if (!parsed.isOK()) {
+        _err << "SyntaxError: " << parsed.getStatus().reason() << '\n';
+        // The offending line with a caret under the column.
+        size_t lineStart = where.offset - std::min(where.offset, where.column - 1);
+        size_t lineEnd = text.find('\n', lineStart);
+        std::string_view line = text.substr(lineStart, lineEnd == std::string_view::npos
+                                                           ? std::string_view::npos
+                                                           : lineEnd - lineStart);
+        _err << "  " << line << '\n' << std::string(where.column + 1, ' ') << "^\n";
+        return Outcome::kFailed;
+    }
+    const Statement& st = parsed.getValue();
+    switch (st.kind) {
+        case Statement::Kind::kEmpty:
+            return Outcome::kOk;
+        case Statement::Kind::kExit:
+            return Outcome::kExit;
+        case Statement::Kind::kUse:
+            _options.db = st.target;
+            if (!_options.json) printLine("switched to db " + st.target);
+            return Outcome::kOk;
+        case Statement::Kind::kIt:
+            return nextPage() ? Outcome::kOk : Outcome::kFailed;
+        default:
+            break;
+    }
+    auto plan = commandFor(st, _options.db);
+    if (!plan.isOK()) {
+        _err << "MongoshInvalidInputError: " << plan.getStatus().reason() << '\n';
+        return Outcome::kFailed;
+    }
+    return runPlan(st, plan.getValue());
+}
+
+bool ShellSession::send(BsonView command, BsonObj* reply) {
+    auto r = _transport.runCommand(command);
+    if (!r.isOK()) {
+        _err << "MongoNetworkError: cannot reach mongosd at " << _transport.address() << ": "
+             << r.getStatus().reason() << '\n';
+        return false;
+    }
+    *reply = std::move(r.getValue());
+    return !printServerError(reply->view());
+}
+
+// Prints the error a reply carries (ok: 0 or a write error) and says whether there was one.
+bool ShellSession::printServerError(BsonView reply) {
+    BsonView error = reply;
+    BsonView writeErrors = documentField(reply, "writeErrors");
+    bson_iter_t it;
+    if (!writeErrors.isEmpty() && writeErrors.iterInit(&it) && bson_iter_next(&it) &&
+        BSON_ITER_HOLDS_DOCUMENT(&it)) {
+        error = subDocument(it);
+    } else if (!reply.find("ok", &it) || bson_iter_as_double(&it) == 1.0) {
+        return false;
+    }
+    const int code = int(numberField(error, "code"));
+    std::string codeName = stringField(error, "codeName");
+    if (codeName.empty()) codeName = std::string(ErrorCodes::name(ErrorCodes::Error(code)));
+    _err << "MongoServerError[" << codeName << "]: " << stringField(error, "errmsg") << '\n';
+    if (!writeErrors.isEmpty() && numberField(reply, "n") > 0) {
+        _err << numberField(reply, "n") << " write(s) succeeded before the error\n";
+    }
+    return true;
+}
+
+ShellSession::Outcome ShellSession::runPlan(const Statement& st, const CommandPlan& plan) {
+    BsonObj replyObj;
+    if (!send(plan.command.view(), &replyObj)) return Outcome::kFailed;
+    BsonView reply = replyObj.view();
+    const std::string method = st.chain.empty() ? "" : st.chain[0].name;
+    bool ok = true;
+
+    if (plan.explain) {
+        printDocument(reply);
+    } else if (plan.countOnly) {
+        bson_iter_t n;
+        if (reply.find("n", &n)) printValue(n);
+    } else if (st.kind == Statement::Kind::kShow) {
+        if (st.target == "dbs") {
+            ok = showDatabases(reply);
+        } else {
+            BsonBuilder names;
+            size_t count = 0;
+            ok = drainCursor(reply, names, &count);
+            bson_iter_t it;
+            BsonObj all = names.obj();
+            all.view().iterInit(&it);
+            while (bson_iter_next(&it)) {
+                BsonView c = subDocument(it);
+                if (_options.json)
+                    printDocument(c);
+                else
+                    printLine(stringField(c, "name"));
+            }
+        }
+    } else if (plan.cursor && (method == "find" || method == "aggregate")) {
+        // A new cursor replaces the one `it` was paging; the old one is closed on the server.
+        if (_cursorId != 0) {
+            BsonBuilder kill;
+            kill.appendString("killCursors", _cursorCollection);
+            kill.appendArray("cursors", [&](BsonBuilder& a) { a.appendInt64("0", _cursorId); });
+            kill.appendString("$db", _cursorDb);
+            (void)_transport.runCommand(kill.obj().view());
+            _cursorId = 0;
+        }
+        BsonView cursor = documentField(reply, "cursor");
+        _cursorId = numberField(cursor, "id");
+        std::string ns = stringField(cursor, "ns");
+        size_t dot = ns.find('.');
+        _cursorDb = ns.substr(0, dot);
+        _cursorCollection = dot == std::string::npos ? "" : ns.substr(dot + 1);
+        ok = showCursorBatch(cursor, "firstBatch", _cursorId != 0);
+    } else if (method == "findOne") {
+        BsonView batch = documentField(documentField(reply, "cursor"), "firstBatch");
+        bson_iter_t it;
+        if (batch.iterInit(&it) && bson_iter_next(&it)) {
+            printDocument(subDocument(it));
+        } else if (_options.json) {
+            printLine("{\"result\":null}");
+        } else {
+            printLine("null");
+        }
+    } else if (method == "getIndexes" || method == "getCollectionNames") {
+        BsonBuilder all;
+        size_t count = 0;
+        ok = drainCursor(reply, all, &count);
+        if (method == "getIndexes") {
+            printArray(all.obj().view());
+        } else {
+            BsonObj docs = all.obj();
+            BsonBuilder names;
+            bson_iter_t it;
+            docs.view().iterInit(&it);
+            char buf[16];
+            uint32_t i = 0;
+            while (bson_iter_next(&it))
+                names.appendString(arrayIndexKey(i++, buf), stringField(subDocument(it), "name"));
+            printArray(names.obj().view());
+        }
+    } else if (method == "insertOne" || method == "insertMany") {
+        // The shell gave every document its _id (shell_commands.h), so it can report them.
+        BsonBuilder result;
+        result.appendBool("acknowledged", true);
+        BsonView docs = documentField(plan.command.view(), "documents");
+        bson_iter_t it, id;
+        docs.iterInit(&it);
+        if (method == "insertOne") {
+            if (bson_iter_next(&it) && subDocument(it).find("_id", &id))
+                result.appendIter("insertedId", id);
+        } else {
+            result.appendDocument("insertedIds", [&](BsonBuilder& ids) {
+                while (bson_iter_next(&it))
+                    if (subDocument(it).find("_id", &id)) ids.appendIter(iterKey(it), id);
+            });
+        }
+        printDocument(result.obj().view());
+    } else if (method == "updateOne" || method == "updateMany" || method == "replaceOne") {
+        BsonView upserted = documentField(reply, "upserted");
+        int64_t upsertedCount = 0;
+        BsonBuilder result;
+        result.appendBool("acknowledged", true);
+        bson_iter_t it, id;
+        if (upserted.iterInit(&it) && bson_iter_next(&it) &&
+            subDocument(it).find("_id", &id)) {
+            result.appendIter("insertedId", id);
+            upsertedCount = 1;
+        } else {
+            result.appendNull("insertedId");
+        }
+        appendCount(result, "matchedCount", numberField(reply, "n") - upsertedCount);
+        appendCount(result, "modifiedCount", numberField(reply, "nModified"));
+        appendCount(result, "upsertedCount", upsertedCount);
+        printDocument(result.obj().view());
+    } else if (method == "deleteOne" || method == "deleteMany") {
+        BsonBuilder result;
+        result.appendBool("acknowledged", true);
+        appendCount(result, "deletedCount", numberField(reply, "n"));
+        printDocument(result.obj().view());
+    } else if (method == "distinct") {
+        printArray(documentField(reply, "values"));
+    } else if (method == "createIndex") {
+        BsonView options = firstArgDocument(st, 1);
+        std::string name = stringField(options, "name");
+        if (name.empty()) name = defaultIndexName(firstArgDocument(st, 0));
+        BsonBuilder value;
+        value.appendString("v", name);
+        bson_iter_t it;
+        BsonObj v = value.obj();
+        v.view().find("v", &it);
+        printValue(it);
+    } else if (method == "drop") {
+        BsonBuilder value;
+        value.appendBool("v", true);
+        bson_iter_t it;
+        BsonObj v = value.obj();
+        v.view().find("v", &it);
+        printValue(it);
+    } else {
+        // runCommand, adminCommand, dropIndex, dropDatabase, sh.*, rs.*: the reply as is.
+        printDocument(reply);
+    }
+
+    BsonView wce = documentField(reply, "writeConcernError");
+    if (!wce.isEmpty()) {
+        _err << "MongoWriteConcernError[" << stringField(wce, "codeName")
+             << "]: " << stringField(wce, "errmsg") << '\n';
+        ok = false;
+    }
+    return ok ? Outcome::kOk : Outcome::kFailed;
+}
+
+bool ShellSession::showCursorBatch(BsonView cursor, const char* batchField, bool more) {
+    BsonView batch = documentField(cursor, batchField);
+    if (_options.json) {
+        printArray(batch);
+        if (more) _err << "Type \"it\" for more\n";
+        return true;
+    }
+    if (!batch.isEmpty()) printArray(batch);
+    if (more) printLine("Type \"it\" for more");
+    return true;
+}
+
+bool ShellSession::nextPage() {
+    if (_cursorId == 0) {
+        printLine("no cursor");
+        return true;
+    }
+    BsonBuilder cmd;
+    cmd.appendInt64("getMore", _cursorId);
+    cmd.appendString("collection", _cursorCollection);
+    cmd.appendInt32("batchSize", kShellBatchSize);
+    cmd.appendString("$db", _cursorDb);
+    BsonObj reply;
+    if (!send(cmd.obj().view(), &reply)) {
+        _cursorId = 0;
+        return false;
+    }
+    BsonView cursor = documentField(reply.view(), "cursor");
+    _cursorId = numberField(cursor, "id");
+    return showCursorBatch(cursor, "nextBatch", _cursorId != 0);
+}
+
+// Appends every document of a cursor reply (first batch and all getMores) to `into` as array
+// elements "0", "1", ...
+bool ShellSession::drainCursor(BsonView reply, BsonBuilder& into, size_t* count) {
+    BsonObj current = BsonObj::copyOf(reply);
+    const char* batchField = "firstBatch";
+    while (true) {
+        BsonView cursor = documentField(current.view(), "cursor");
+        bson_iter_t it;
+        BsonView batch = documentField(cursor, batchField);
+        char buf[16];
+        if (batch.iterInit(&it)) {
+            while (bson_iter_next(&it)) into.appendIter(arrayIndexKey(uint32_t((*count)++), buf), it);
+        }
+        const int64_t id = numberField(cursor, "id");
+        if (id == 0) return true;
+        std::string ns = stringField(cursor, "ns");
+        size_t dot = ns.find('.');
+        BsonBuilder more;
+        more.appendInt64("getMore", id);
+        more.appendString("collection", dot == std::string::npos ? ns : ns.substr(dot + 1));
+        more.appendString("$db", ns.substr(0, dot));
+        if (!send(more.obj().view(), &current)) return false;
+        batchField = "nextBatch";
+    }
+}
+
+bool ShellSession::showDatabases(BsonView reply) {
+    BsonView dbs = documentField(reply, "databases");
+    size_t width = 0;
+    bson_iter_t it;
+    dbs.iterInit(&it);
+    while (bson_iter_next(&it)) width = std::max(width, stringField(subDocument(it), "name").size());
+    dbs.iterInit(&it);
+    while (bson_iter_next(&it)) {
+        BsonView db = subDocument(it);
+        if (_options.json) {
+            printDocument(db);
+            continue;
+        }
+        std::string name = stringField(db, "name");
+        bson_iter_t size;
+        double bytes = db.find("sizeOnDisk", &size) ? bson_iter_as_double(&size) : 0;
+        printLine(name + std::string(width - name.size() + 2, ' ') + humanSize(bytes));
+    }
+    return true;
+}
+
+void ShellSession::printDocument(BsonView doc) {
+    printLine(_options.json ? json::toJson(doc) : formatDocument(doc, _format));
+}
+
+void ShellSession::printArray(BsonView array) {
+    if (!_options.json) {
+        printLine(formatArray(array, _format));
+        return;
+    }
+    bson_iter_t it;
+    if (!array.iterInit(&it)) return;
+    while (bson_iter_next(&it)) {
+        if (BSON_ITER_HOLDS_DOCUMENT(&it))
+            printDocument(subDocument(it));
+        else
+            printValue(it);
+    }
+}
+
+void ShellSession::printValue(const bson_iter_t& value) {
+    if (!_options.json) {
+        printLine(formatValue(value, _format));
+        return;
+    }
+    std::string line = "{\"result\":";
+    json::appendJsonElement(value, json::JsonMode::kRelaxed, line);
+    line += '}';
+    printLine(line);
+}
+
+void ShellSession::printLine(const std::string& text) { _out << text << '\n'; }
+
+}  // namespace mongosd::shell
