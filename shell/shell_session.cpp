@@ -10,6 +10,23 @@
 namespace mongosd::shell {
 namespace {
 
+constexpr const char* kHelpText =
+    "  show dbs | show collections        list databases / collections of the current one\n"
+    "  use DB                             switch the current database\n"
+    "  db.C.find(filter, projection)      then .sort({f: 1}) .skip(n) .limit(n) .hint(index)\n"
+    "                                     .count() .toArray() .itcount() .explain()\n"
+    "  it                                 the next 20 documents of the last find/aggregate\n"
+    "  db.C.findOne insertOne insertMany updateOne updateMany replaceOne deleteOne\n"
+    "       deleteMany aggregate countDocuments estimatedDocumentCount distinct\n"
+    "       createIndex getIndexes dropIndex drop\n"
+    "  db.runCommand({...}) db.adminCommand({...}) db.getCollectionNames() db.dropDatabase()\n"
+    "  sh.status() sh.addShard(h) sh.removeShard(s) sh.enableSharding(db)\n"
+    "  sh.shardCollection(ns, key) sh.startBalancer() sh.stopBalancer()\n"
+    "  rs.status() rs.conf() rs.initiate(cfg) rs.reconfig(cfg) rs.stepDown(secs)\n"
+    "  exit | quit | Ctrl-D               leave; Ctrl-C abandons the line being typed\n"
+    "Arguments are relaxed JSON: unquoted keys, 'single quotes', trailing commas, comments,\n"
+    "ObjectId(\"…\") ISODate(\"…\") NumberLong(…) NumberInt(…) NumberDecimal(\"…\") /re/flags.\n";
+
 // A field of a reply as a number (0 when absent).
 int64_t numberField(BsonView doc, std::string_view field) {
     bson_iter_t it;
@@ -72,6 +89,12 @@ std::string defaultIndexName(BsonView key) {
     return name;
 }
 
+bool hasCall(const Statement& s, std::string_view name) {
+    for (size_t i = 1; i < s.chain.size(); ++i)
+        if (s.chain[i].name == name) return true;
+    return false;
+}
+
 // The first argument of a statement's first call, when it is a document.
 BsonView firstArgDocument(const Statement& s, uint32_t index) {
     char buf[16];
@@ -116,6 +139,9 @@ ShellSession::Outcome ShellSession::run(std::string_view text) {
             return Outcome::kOk;
         case Statement::Kind::kIt:
             return nextPage() ? Outcome::kOk : Outcome::kFailed;
+        case Statement::Kind::kHelp:
+            _out << kHelpText;
+            return Outcome::kOk;
         default:
             break;
     }
@@ -188,6 +214,19 @@ ShellSession::Outcome ShellSession::runPlan(const Statement& st, const CommandPl
                 else
                     printLine(stringField(c, "name"));
             }
+        }
+    } else if (plan.cursor && (method == "find" || method == "aggregate") &&
+               (hasCall(st, "toArray") || hasCall(st, "itcount"))) {
+        // The whole result, not a page: an array, or how many documents there are.
+        BsonBuilder all;
+        size_t count = 0;
+        ok = drainCursor(reply, all, &count);
+        if (ok && hasCall(st, "itcount")) {
+            BsonBuilder n;
+            appendCount(n, "n", int64_t(count));
+            printOnlyValue(n.obj());
+        } else if (ok) {
+            printArray(all.obj().view());
         }
     } else if (plan.cursor && (method == "find" || method == "aggregate")) {
         // A new cursor replaces the one `it` was paging; the old one is closed on the server.
@@ -280,17 +319,11 @@ ShellSession::Outcome ShellSession::runPlan(const Statement& st, const CommandPl
         if (name.empty()) name = defaultIndexName(firstArgDocument(st, 0));
         BsonBuilder value;
         value.appendString("v", name);
-        bson_iter_t it;
-        BsonObj v = value.obj();
-        v.view().find("v", &it);
-        printValue(it);
+        printOnlyValue(value.obj());
     } else if (method == "drop") {
         BsonBuilder value;
         value.appendBool("v", true);
-        bson_iter_t it;
-        BsonObj v = value.obj();
-        v.view().find("v", &it);
-        printValue(it);
+        printOnlyValue(value.obj());
     } else {
         // runCommand, adminCommand, dropIndex, dropDatabase, sh.*, rs.*: the reply as is.
         printDocument(reply);
@@ -412,6 +445,11 @@ void ShellSession::printValue(const bson_iter_t& value) {
     json::appendJsonElement(value, json::JsonMode::kRelaxed, line);
     line += '}';
     printLine(line);
+}
+
+void ShellSession::printOnlyValue(const BsonObj& holder) {
+    bson_iter_t it;
+    if (holder.view().iterInit(&it) && bson_iter_next(&it)) printValue(it);
 }
 
 void ShellSession::printLine(const std::string& text) { _out << text << '\n'; }

@@ -55,6 +55,8 @@ private:
     void printDocument(BsonView doc);
     void printArray(BsonView array);
     void printValue(const bson_iter_t& value);
+    // Prints the first (only) field of `holder` as a value: a count, a name, true.
+    void printOnlyValue(const BsonObj& holder);
     void printLine(const std::string& text);
 
     CommandTransport& _transport;

@@ -33,6 +33,14 @@ public:
             st.target.assign(_text.substr(start, _pos - start));
             return finish(std::move(st));
         }
+        if (head == "help") {
+            st.kind = Statement::Kind::kHelp;
+            if (peek('(')) {  // help()
+                ++_pos;
+                if (!consume(')')) return fail("expected ')'");
+            }
+            return finish(std::move(st));
+        }
         if (head == "it" || head == "exit" || head == "quit") {
             st.kind = head == "it" ? Statement::Kind::kIt : Statement::Kind::kExit;
             if (head != "it" && peek('(')) {  // exit()

@@ -1,6 +1,6 @@
 #pragma once
 // The statements `mongosd shell` accepts (API.md, "Shell syntax"), parsed without executing:
-//   show dbs | show databases | show collections     use DB     it     exit | quit
+//   show dbs | show databases | show collections     use DB     it     exit | quit     help
 //   db.METHOD(args)                 e.g. db.runCommand({...}), db.getCollectionNames()
 //   db.COLL.METHOD(args)[.M(args)]  e.g. db.courses.find({level: 'x'}).sort({r: -1}).limit(5)
 //   db.getCollection('name').METHOD(args)...
@@ -25,7 +25,7 @@ struct MethodCall {
 };
 
 struct Statement {
-    enum class Kind { kEmpty, kShow, kUse, kIt, kExit, kDb, kCollection, kHelper };
+    enum class Kind { kEmpty, kShow, kUse, kIt, kExit, kHelp, kDb, kCollection, kHelper };
     Kind kind = Kind::kEmpty;
     // kShow: "dbs" | "collections"; kUse: the database; kHelper: "sh" | "rs";
     // kCollection: the collection name.

@@ -2,6 +2,7 @@
 // --eval, standard input, a script file and a pseudo-terminal; what it prints is checked.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -185,6 +186,31 @@ TEST_F(ShellProcessTest, SyntaxErrorsPointAtTheColumn) {
     EXPECT_EQ(r.err, "MongoshInvalidInputError: find(): argument 1 must be an object\n");
 }
 
+TEST_F(ShellProcessTest, WholeResultsHelpAndExit) {
+    std::string docs;
+    for (int i = 1; i <= 30; ++i) docs += "{_id: " + std::to_string(i) + ", even: " +
+                                          (i % 2 ? "false" : "true") + "},";
+    ProgramResult r = shell({url("w"), "--eval",
+                             "db.c.insertMany([" + docs + "])\n"
+                             "db.c.find({even: true}).itcount()\n"
+                             "db.c.find({_id: {$gt: 27}}, {_id: 1}).toArray()\n"
+                             "db.c.aggregate([{$match: {even: false}}]).itcount()\n"
+                             "help\n"
+                             "exit\n"
+                             "db.c.drop()"});
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    std::vector<std::string> out = lines(r.out);
+    auto at = std::find(out.begin(), out.end(), "15");
+    ASSERT_NE(at, out.end()) << r.out;
+    ASSERT_GE(out.end() - at, 4);
+    EXPECT_EQ(at[1], "[ { _id: 28 }, { _id: 29 }, { _id: 30 } ]");
+    EXPECT_EQ(at[2], "15");
+    EXPECT_NE(at[3].find("show dbs"), std::string::npos) << r.out;  // help
+    // exit stopped the script: the collection is still there.
+    r = shell({url("w"), "--eval", "db.c.estimatedDocumentCount()"});
+    EXPECT_EQ(r.out, "30\n");
+}
+
 TEST_F(ShellProcessTest, ScriptFileArgument) {
     const std::string path = _dir.path() + "/script.js";
     std::ofstream(path) << "use files\n"
@@ -248,6 +274,13 @@ TEST_F(ShellProcessTest, InteractiveTerminal) {
         tty.waitFor("db.c.find()");
         tty.type("\r");
         EXPECT_NE(tty.waitFor("tty> ").find("[ { _id: 1, name: 'pty' } ]"), std::string::npos);
+        // The server goes away: a clear error, and the shell keeps its prompt.
+        _server->stop();
+        tty.type("db.c.countDocuments()\r");
+        std::string down = tty.waitFor("tty> ");
+        EXPECT_NE(down.find("MongoNetworkError: cannot reach mongosd at " + url()),
+                  std::string::npos)
+            << down;
         tty.type("exit\r");
         EXPECT_EQ(tty.wait(), 0);
     }
