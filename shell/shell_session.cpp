@@ -105,6 +105,64 @@ BsonView firstArgDocument(const Statement& s, uint32_t index) {
     return subDocument(it);
 }
 
+// mongosh's result object for a write (insertOne ... deleteMany); {} for other methods. The
+// shell gave every inserted document its _id (shell_commands.h), so it can report them.
+BsonObj writeResult(const std::string& method, BsonView command, BsonView reply) {
+    BsonBuilder result;
+    bson_iter_t it, id;
+    if (method == "insertOne" || method == "insertMany") {
+        result.appendBool("acknowledged", true);
+        BsonView docs = documentField(command, "documents");
+        docs.iterInit(&it);
+        if (method == "insertOne") {
+            if (bson_iter_next(&it) && subDocument(it).find("_id", &id))
+                result.appendIter("insertedId", id);
+        } else {
+            result.appendDocument("insertedIds", [&](BsonBuilder& ids) {
+                while (bson_iter_next(&it))
+                    if (subDocument(it).find("_id", &id)) ids.appendIter(iterKey(it), id);
+            });
+        }
+    } else if (method == "updateOne" || method == "updateMany" || method == "replaceOne") {
+        result.appendBool("acknowledged", true);
+        BsonView upserted = documentField(reply, "upserted");
+        int64_t upsertedCount = 0;
+        if (upserted.iterInit(&it) && bson_iter_next(&it) && subDocument(it).find("_id", &id)) {
+            result.appendIter("insertedId", id);
+            upsertedCount = 1;
+        } else {
+            result.appendNull("insertedId");
+        }
+        appendCount(result, "matchedCount", numberField(reply, "n") - upsertedCount);
+        appendCount(result, "modifiedCount", numberField(reply, "nModified"));
+        appendCount(result, "upsertedCount", upsertedCount);
+    } else if (method == "deleteOne" || method == "deleteMany") {
+        result.appendBool("acknowledged", true);
+        appendCount(result, "deletedCount", numberField(reply, "n"));
+    }
+    return result.obj();
+}
+
+// The "name" fields of an array of documents, as an array of strings.
+BsonObj namesOf(BsonView documents) {
+    BsonBuilder names;
+    bson_iter_t it;
+    documents.iterInit(&it);
+    char buf[16];
+    uint32_t i = 0;
+    while (bson_iter_next(&it))
+        names.appendString(arrayIndexKey(i++, buf), stringField(subDocument(it), "name"));
+    return names.obj();
+}
+
+int64_t numberOfElements(BsonView array) {
+    int64_t n = 0;
+    bson_iter_t it;
+    array.iterInit(&it);
+    while (bson_iter_next(&it)) ++n;
+    return n;
+}
+
 }  // namespace
 
 ShellSession::ShellSession(CommandTransport& transport, std::ostream& out, std::ostream& err,
@@ -189,133 +247,65 @@ ShellSession::Outcome ShellSession::runPlan(const Statement& st, const CommandPl
     BsonObj replyObj;
     if (!send(plan.command.view(), &replyObj)) return Outcome::kFailed;
     BsonView reply = replyObj.view();
-    const std::string method = st.chain.empty() ? "" : st.chain[0].name;
-    bool ok = true;
+    bool ok = printResult(st, plan, reply);
+    BsonView wce = documentField(reply, "writeConcernError");
+    if (!wce.isEmpty()) {
+        _err << "MongoWriteConcernError[" << stringField(wce, "codeName")
+             << "]: " << stringField(wce, "errmsg") << '\n';
+        ok = false;
+    }
+    return ok ? Outcome::kOk : Outcome::kFailed;
+}
 
+bool ShellSession::printResult(const Statement& st, const CommandPlan& plan, BsonView reply) {
+    const std::string method = st.chain.empty() ? "" : st.chain[0].name;
+    const bool isQuery = plan.cursor && (method == "find" || method == "aggregate");
     if (plan.explain) {
         printDocument(reply);
     } else if (plan.countOnly) {
         bson_iter_t n;
         if (reply.find("n", &n)) printValue(n);
-    } else if (st.kind == Statement::Kind::kShow) {
-        if (st.target == "dbs") {
-            ok = showDatabases(reply);
-        } else {
-            BsonBuilder names;
-            size_t count = 0;
-            ok = drainCursor(reply, names, &count);
-            bson_iter_t it;
-            BsonObj all = names.obj();
-            all.view().iterInit(&it);
-            while (bson_iter_next(&it)) {
-                BsonView c = subDocument(it);
-                if (_options.json)
-                    printDocument(c);
-                else
-                    printLine(stringField(c, "name"));
-            }
-        }
-    } else if (plan.cursor && (method == "find" || method == "aggregate") &&
-               (hasCall(st, "toArray") || hasCall(st, "itcount"))) {
+    } else if (st.kind == Statement::Kind::kShow && st.target == "dbs") {
+        showDatabases(reply);
+    } else if (isQuery && (hasCall(st, "toArray") || hasCall(st, "itcount"))) {
         // The whole result, not a page: an array, or how many documents there are.
-        BsonBuilder all;
-        size_t count = 0;
-        ok = drainCursor(reply, all, &count);
-        if (ok && hasCall(st, "itcount")) {
+        BsonObj all;
+        if (!drainCursor(reply, &all)) return false;
+        if (hasCall(st, "itcount")) {
             BsonBuilder n;
-            appendCount(n, "n", int64_t(count));
+            appendCount(n, "n", numberOfElements(all.view()));
             printOnlyValue(n.obj());
-        } else if (ok) {
-            printArray(all.obj().view());
+        } else {
+            printArray(all.view());
         }
-    } else if (plan.cursor && (method == "find" || method == "aggregate")) {
-        // A new cursor replaces the one `it` was paging; the old one is closed on the server.
-        if (_cursorId != 0) {
-            BsonBuilder kill;
-            kill.appendString("killCursors", _cursorCollection);
-            kill.appendArray("cursors", [&](BsonBuilder& a) { a.appendInt64("0", _cursorId); });
-            kill.appendString("$db", _cursorDb);
-            (void)_transport.runCommand(kill.obj().view());
-            _cursorId = 0;
-        }
-        BsonView cursor = documentField(reply, "cursor");
-        _cursorId = numberField(cursor, "id");
-        std::string ns = stringField(cursor, "ns");
-        size_t dot = ns.find('.');
-        _cursorDb = ns.substr(0, dot);
-        _cursorCollection = dot == std::string::npos ? "" : ns.substr(dot + 1);
-        ok = showCursorBatch(cursor, "firstBatch", _cursorId != 0);
+    } else if (isQuery) {
+        startCursor(documentField(reply, "cursor"));
     } else if (method == "findOne") {
         BsonView batch = documentField(documentField(reply, "cursor"), "firstBatch");
         bson_iter_t it;
         if (batch.iterInit(&it) && bson_iter_next(&it)) {
             printDocument(subDocument(it));
-        } else if (_options.json) {
-            printLine("{\"result\":null}");
         } else {
-            printLine("null");
+            printLine(_options.json ? "{\"result\":null}" : "null");
         }
-    } else if (method == "getIndexes" || method == "getCollectionNames") {
-        BsonBuilder all;
-        size_t count = 0;
-        ok = drainCursor(reply, all, &count);
+    } else if (st.kind == Statement::Kind::kShow || method == "getIndexes" ||
+               method == "getCollectionNames") {
+        BsonObj all;
+        if (!drainCursor(reply, &all)) return false;
         if (method == "getIndexes") {
-            printArray(all.obj().view());
+            printArray(all.view());
+        } else if (method == "getCollectionNames") {
+            printArray(namesOf(all.view()).view());
         } else {
-            BsonObj docs = all.obj();
-            BsonBuilder names;
-            bson_iter_t it;
-            docs.view().iterInit(&it);
-            char buf[16];
-            uint32_t i = 0;
-            while (bson_iter_next(&it))
-                names.appendString(arrayIndexKey(i++, buf), stringField(subDocument(it), "name"));
-            printArray(names.obj().view());
+            showCollections(all.view());
         }
-    } else if (method == "insertOne" || method == "insertMany") {
-        // The shell gave every document its _id (shell_commands.h), so it can report them.
-        BsonBuilder result;
-        result.appendBool("acknowledged", true);
-        BsonView docs = documentField(plan.command.view(), "documents");
-        bson_iter_t it, id;
-        docs.iterInit(&it);
-        if (method == "insertOne") {
-            if (bson_iter_next(&it) && subDocument(it).find("_id", &id))
-                result.appendIter("insertedId", id);
-        } else {
-            result.appendDocument("insertedIds", [&](BsonBuilder& ids) {
-                while (bson_iter_next(&it))
-                    if (subDocument(it).find("_id", &id)) ids.appendIter(iterKey(it), id);
-            });
-        }
-        printDocument(result.obj().view());
-    } else if (method == "updateOne" || method == "updateMany" || method == "replaceOne") {
-        BsonView upserted = documentField(reply, "upserted");
-        int64_t upsertedCount = 0;
-        BsonBuilder result;
-        result.appendBool("acknowledged", true);
-        bson_iter_t it, id;
-        if (upserted.iterInit(&it) && bson_iter_next(&it) &&
-            subDocument(it).find("_id", &id)) {
-            result.appendIter("insertedId", id);
-            upsertedCount = 1;
-        } else {
-            result.appendNull("insertedId");
-        }
-        appendCount(result, "matchedCount", numberField(reply, "n") - upsertedCount);
-        appendCount(result, "modifiedCount", numberField(reply, "nModified"));
-        appendCount(result, "upsertedCount", upsertedCount);
-        printDocument(result.obj().view());
-    } else if (method == "deleteOne" || method == "deleteMany") {
-        BsonBuilder result;
-        result.appendBool("acknowledged", true);
-        appendCount(result, "deletedCount", numberField(reply, "n"));
-        printDocument(result.obj().view());
+    } else if (BsonObj result = writeResult(method, plan.command.view(), reply);
+               !result.isEmpty()) {
+        printDocument(result.view());
     } else if (method == "distinct") {
         printArray(documentField(reply, "values"));
     } else if (method == "createIndex") {
-        BsonView options = firstArgDocument(st, 1);
-        std::string name = stringField(options, "name");
+        std::string name = stringField(firstArgDocument(st, 1), "name");
         if (name.empty()) name = defaultIndexName(firstArgDocument(st, 0));
         BsonBuilder value;
         value.appendString("v", name);
@@ -328,26 +318,47 @@ ShellSession::Outcome ShellSession::runPlan(const Statement& st, const CommandPl
         // runCommand, adminCommand, dropIndex, dropDatabase, sh.*, rs.*: the reply as is.
         printDocument(reply);
     }
-
-    BsonView wce = documentField(reply, "writeConcernError");
-    if (!wce.isEmpty()) {
-        _err << "MongoWriteConcernError[" << stringField(wce, "codeName")
-             << "]: " << stringField(wce, "errmsg") << '\n';
-        ok = false;
-    }
-    return ok ? Outcome::kOk : Outcome::kFailed;
+    return true;
 }
 
-bool ShellSession::showCursorBatch(BsonView cursor, const char* batchField, bool more) {
+void ShellSession::startCursor(BsonView cursor) {
+    // A new cursor replaces the one `it` was paging; the old one is closed on the server.
+    if (_cursorId != 0) {
+        BsonBuilder kill;
+        kill.appendString("killCursors", _cursorCollection);
+        kill.appendArray("cursors", [&](BsonBuilder& a) { a.appendInt64("0", _cursorId); });
+        kill.appendString("$db", _cursorDb);
+        (void)_transport.runCommand(kill.obj().view());
+    }
+    _cursorId = numberField(cursor, "id");
+    std::string ns = stringField(cursor, "ns");
+    size_t dot = ns.find('.');
+    _cursorDb = ns.substr(0, dot);
+    _cursorCollection = dot == std::string::npos ? "" : ns.substr(dot + 1);
+    showCursorBatch(cursor, "firstBatch", _cursorId != 0);
+}
+
+void ShellSession::showCollections(BsonView collections) {
+    bson_iter_t it;
+    collections.iterInit(&it);
+    while (bson_iter_next(&it)) {
+        BsonView c = subDocument(it);
+        if (_options.json)
+            printDocument(c);
+        else
+            printLine(stringField(c, "name"));
+    }
+}
+
+void ShellSession::showCursorBatch(BsonView cursor, const char* batchField, bool more) {
     BsonView batch = documentField(cursor, batchField);
     if (_options.json) {
         printArray(batch);
         if (more) _err << "Type \"it\" for more\n";
-        return true;
+        return;
     }
     if (!batch.isEmpty()) printArray(batch);
     if (more) printLine("Type \"it\" for more");
-    return true;
 }
 
 bool ShellSession::nextPage() {
@@ -367,24 +378,25 @@ bool ShellSession::nextPage() {
     }
     BsonView cursor = documentField(reply.view(), "cursor");
     _cursorId = numberField(cursor, "id");
-    return showCursorBatch(cursor, "nextBatch", _cursorId != 0);
+    showCursorBatch(cursor, "nextBatch", _cursorId != 0);
+    return true;
 }
 
-// Appends every document of a cursor reply (first batch and all getMores) to `into` as array
-// elements "0", "1", ...
-bool ShellSession::drainCursor(BsonView reply, BsonBuilder& into, size_t* count) {
+// Every document of a cursor reply (first batch and all getMores), as one array.
+bool ShellSession::drainCursor(BsonView reply, BsonObj* all) {
+    BsonBuilder into;
+    uint32_t count = 0;
     BsonObj current = BsonObj::copyOf(reply);
     const char* batchField = "firstBatch";
     while (true) {
         BsonView cursor = documentField(current.view(), "cursor");
         bson_iter_t it;
-        BsonView batch = documentField(cursor, batchField);
         char buf[16];
-        if (batch.iterInit(&it)) {
-            while (bson_iter_next(&it)) into.appendIter(arrayIndexKey(uint32_t((*count)++), buf), it);
+        if (documentField(cursor, batchField).iterInit(&it)) {
+            while (bson_iter_next(&it)) into.appendIter(arrayIndexKey(count++, buf), it);
         }
         const int64_t id = numberField(cursor, "id");
-        if (id == 0) return true;
+        if (id == 0) break;
         std::string ns = stringField(cursor, "ns");
         size_t dot = ns.find('.');
         BsonBuilder more;
@@ -394,9 +406,11 @@ bool ShellSession::drainCursor(BsonView reply, BsonBuilder& into, size_t* count)
         if (!send(more.obj().view(), &current)) return false;
         batchField = "nextBatch";
     }
+    *all = into.obj();
+    return true;
 }
 
-bool ShellSession::showDatabases(BsonView reply) {
+void ShellSession::showDatabases(BsonView reply) {
     BsonView dbs = documentField(reply, "databases");
     size_t width = 0;
     bson_iter_t it;
@@ -414,7 +428,6 @@ bool ShellSession::showDatabases(BsonView reply) {
         double bytes = db.find("sizeOnDisk", &size) ? bson_iter_as_double(&size) : 0;
         printLine(name + std::string(width - name.size() + 2, ' ') + humanSize(bytes));
     }
-    return true;
 }
 
 void ShellSession::printDocument(BsonView doc) {

@@ -42,15 +42,19 @@ public:
     const std::string& db() const { return _options.db; }
 
 private:
-    // The server's reply, or an error already printed (nullopt-like: ok false).
+    // Sends `command`; false when there was no reply or it was an error (printed already).
     bool send(BsonView command, BsonObj* reply);
     bool printServerError(BsonView reply);
 
     Outcome runPlan(const Statement& statement, const CommandPlan& plan);
-    bool showCursorBatch(BsonView cursor, const char* batchField, bool more);
-    bool drainCursor(BsonView reply, BsonBuilder& into, size_t* count);
+    // Prints what the statement returns; false when a further round trip (getMore) failed.
+    bool printResult(const Statement& statement, const CommandPlan& plan, BsonView reply);
+    void startCursor(BsonView cursor);
+    void showCursorBatch(BsonView cursor, const char* batchField, bool more);
+    bool drainCursor(BsonView reply, BsonObj* all);
     bool nextPage();
-    bool showDatabases(BsonView reply);
+    void showDatabases(BsonView reply);
+    void showCollections(BsonView collections);
 
     void printDocument(BsonView doc);
     void printArray(BsonView array);
