@@ -22,7 +22,9 @@ LineEditor::LineEditor(const char* programName, std::string historyPath)
     // While editing, the interrupt character reaches us as a key (no SIGINT): it cancels the
     // line. Outside el_gets the terminal is back in its normal mode.
     el_set(_el, EL_SETTY, "-d", "-isig", nullptr);
-    el_set(_el, EL_ADDFN, "mongosd-cancel-line", "abandon the line", &LineEditor::cancelLine);
+    // The wide-character call stores our static strings; el_set(EL_ADDFN) would copy them and
+    // never free the copies.
+    el_wset(_el, EL_ADDFN, L"mongosd-cancel-line", L"abandon the line", &LineEditor::cancelLine);
     el_set(_el, EL_BIND, "^C", "mongosd-cancel-line", nullptr);
     // ~/.editrc, as other libedit programs.
     el_source(_el, nullptr);

@@ -260,7 +260,7 @@ TEST_F(ShellProcessTest, InteractiveTerminal) {
         tty.type("db.c.find()\r");
         EXPECT_NE(tty.waitFor("tty> ").find("[ { _id: 1, name: 'pty' } ]"), std::string::npos);
         tty.type("\x04");
-        EXPECT_EQ(tty.wait(), 0);
+        EXPECT_EQ(tty.wait(), 0) << tty.unread();
     }
     std::ifstream saved(history);
     std::stringstream text;
@@ -282,7 +282,7 @@ TEST_F(ShellProcessTest, InteractiveTerminal) {
                   std::string::npos)
             << down;
         tty.type("exit\r");
-        EXPECT_EQ(tty.wait(), 0);
+        EXPECT_EQ(tty.wait(), 0) << tty.unread();
     }
 }
 

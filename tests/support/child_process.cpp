@@ -5,6 +5,7 @@
 #include <pty.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -134,6 +135,13 @@ PtyProcess::~PtyProcess() {
 }
 
 void PtyProcess::type(const std::string& keys) {
+    // A line editor switches the terminal to non-canonical mode while it reads; a key typed
+    // before that (right after the prompt was drawn) is cooked by the terminal instead: a
+    // Ctrl-D would become an empty read and be lost. So wait for the editor to hold the terminal.
+    const auto deadline = Clock::now() + std::chrono::seconds(20);
+    termios mode{};
+    while (tcgetattr(_master, &mode) == 0 && (mode.c_lflag & ICANON) && Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     // One key at a time, as a person types: line editors read byte by byte.
     for (char c : keys) {
         if (write(_master, &c, 1) != 1) throw std::runtime_error("writing to the terminal failed");
@@ -171,6 +179,8 @@ std::string PtyProcess::waitFor(const std::string& text, std::chrono::millisecon
                                      "'; screen: " + screen.substr(_consumed));
     }
 }
+
+std::string PtyProcess::unread() const { return stripTerminalCodes(_output).substr(_consumed); }
 
 int PtyProcess::wait(std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;

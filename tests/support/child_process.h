@@ -35,13 +35,16 @@ public:
     PtyProcess(const PtyProcess&) = delete;
     PtyProcess& operator=(const PtyProcess&) = delete;
 
-    // Types bytes as a user would (keys, "\r" for Enter, "\x03" for Ctrl-C).
+    // Types bytes as a user would (keys, "\r" for Enter, "\x03" for Ctrl-C), once the program
+    // has put the terminal in non-canonical mode (a line editor waiting for keys).
     void type(const std::string& keys);
     // Reads output until its text (stripTerminalCodes) after what earlier waits returned
     // contains `text`; returns that text up to and including `text`. Throws on timeout or
     // when the program exits first.
     std::string waitFor(const std::string& text,
                         std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    // The output not yet returned by waitFor (for failure messages).
+    std::string unread() const;
     // Waits for the child to exit; its exit code, or -1 (signal, timeout).
     int wait(std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
