@@ -1,5 +1,6 @@
 #include "query/index_key.h"
 
+#include <cmath>
 #include <cstring>
 #include <set>
 
@@ -292,6 +293,24 @@ StatusWith<IndexKeys> generateIndexKeys(const IndexKeyPattern& pattern, BsonView
         out.keys = std::move(next);
     }
     return out;
+}
+
+std::string defaultIndexName(BsonView keyPattern) {
+    std::string name;
+    bson_iter_t it;
+    keyPattern.iterInit(&it);
+    while (bson_iter_next(&it)) {
+        if (!name.empty()) name += '_';
+        name.append(bson_iter_key(&it), bson_iter_key_len(&it));
+        name += '_';
+        if (BSON_ITER_HOLDS_UTF8(&it)) {
+            name += bson_iter_utf8(&it, nullptr);
+        } else if (BSON_ITER_HOLDS_NUMBER(&it)) {
+            double d = bson_iter_as_double(&it);
+            name += d == std::floor(d) ? std::to_string(int64_t(d)) : std::to_string(d);
+        }
+    }
+    return name;
 }
 
 }  // namespace mongosd::query

@@ -80,6 +80,10 @@ StatusWith<IndexKeys> generateIndexKeys(const IndexKeyPattern& pattern, BsonView
 // hash of hashed sharding. Stable across versions: changing it breaks existing indexes.
 int64_t hashIndexValue(const bson_iter_t& value);
 
+// MongoDB's default index name: each key field and its value joined by '_' ("a_1_b_-1",
+// "c_hashed"). Used by createIndexes without a name and by the shell to report the name.
+std::string defaultIndexName(BsonView keyPattern);
+
 // Appends the component an index field stores for `value` (the value itself, or its hash).
 void appendIndexComponent(keystring::Builder& b, const IndexField& field, const bson_iter_t& value);
 

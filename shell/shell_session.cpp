@@ -5,6 +5,7 @@
 
 #include "common/error_codes.h"
 #include "common/json/ejson.h"
+#include "query/index_key.h"
 #include "shell/shell_syntax.h"
 
 namespace mongosd::shell {
@@ -68,25 +69,6 @@ std::string humanSize(double bytes) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.2f %s", bytes, kUnits[unit]);
     return buf;
-}
-
-// The index name MongoDB gives a key pattern without a name: "a_1_b_-1".
-std::string defaultIndexName(BsonView key) {
-    std::string name;
-    bson_iter_t it;
-    key.iterInit(&it);
-    while (bson_iter_next(&it)) {
-        if (!name.empty()) name += '_';
-        name += iterKey(it);
-        name += '_';
-        if (BSON_ITER_HOLDS_UTF8(&it)) {
-            name += bson_iter_utf8(&it, nullptr);
-        } else if (BSON_ITER_HOLDS_NUMBER(&it)) {
-            double d = bson_iter_as_double(&it);
-            name += d == double(int64_t(d)) ? std::to_string(int64_t(d)) : std::to_string(d);
-        }
-    }
-    return name;
 }
 
 bool hasCall(const Statement& s, std::string_view name) {
@@ -306,7 +288,7 @@ bool ShellSession::printResult(const Statement& st, const CommandPlan& plan, Bso
         printArray(documentField(reply, "values"));
     } else if (method == "createIndex") {
         std::string name = stringField(firstArgDocument(st, 1), "name");
-        if (name.empty()) name = defaultIndexName(firstArgDocument(st, 0));
+        if (name.empty()) name = query::defaultIndexName(firstArgDocument(st, 0));
         BsonBuilder value;
         value.appendString("v", name);
         printOnlyValue(value.obj());

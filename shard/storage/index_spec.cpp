@@ -1,7 +1,7 @@
 // Index specifications: validation of createIndexes' specs and the in-memory IndexEntry.
-#include <cmath>
 
 #include "common/bson_compare.h"
+#include "query/index_key.h"
 #include "shard/storage/catalog.h"
 
 namespace mongosd::storage {
@@ -11,24 +11,6 @@ Status specError(ErrorCodes::Error code, std::string reason) {
     return Status(code, "Error in specification: " + std::move(reason));
 }
 
-// MongoDB's default index name: each key field and its value joined by '_' ("a_1_b_-1").
-std::string defaultIndexName(BsonView key) {
-    std::string name;
-    bson_iter_t it;
-    key.iterInit(&it);
-    while (bson_iter_next(&it)) {
-        if (!name.empty()) name += '_';
-        name.append(bson_iter_key(&it), bson_iter_key_len(&it));
-        name += '_';
-        if (BSON_ITER_HOLDS_UTF8(&it)) {
-            name += bson_iter_utf8(&it, nullptr);
-        } else if (BSON_ITER_HOLDS_NUMBER(&it)) {
-            double d = bson_iter_as_double(&it);
-            name += d == std::floor(d) ? std::to_string(int64_t(d)) : std::to_string(d);
-        }
-    }
-    return name;
-}
 }  // namespace
 
 StatusWith<BsonObj> normalizeIndexSpec(BsonView spec) {
@@ -107,7 +89,7 @@ StatusWith<BsonObj> normalizeIndexSpec(BsonView spec) {
         auto parsed = query::parseFilter(*partial);
         if (!parsed.isOK()) return parsed.getStatus().withContext("partialFilterExpression");
     }
-    if (name.empty()) name = defaultIndexName(*key);
+    if (name.empty()) name = query::defaultIndexName(*key);
 
     BsonBuilder b;
     b.appendInt32("v", 2);
