@@ -95,6 +95,7 @@ Status EngineCore::checkpoint() {
         std::string config = "stable_timestamp=" + hex + ",oldest_timestamp=" + hex;
         MONGOSD_RETURN_IF_ERROR(
             wtStatus(conn->set_timestamp(conn, config.c_str()), "set_timestamp"));
+        _stableTs = at;
         WT_SESSION* s = session.getValue()->get();
         MONGOSD_RETURN_IF_ERROR(wtStatus(s->checkpoint(s, "use_timestamp=true"), "checkpoint"));
         _lastCheckpointTs = at;
@@ -102,6 +103,22 @@ Status EngineCore::checkpoint() {
     }
     session.getValue().reset();
     dropPendingTables();
+    return Status::OK();
+}
+
+Status EngineCore::advanceStableTimestamp() {
+    // A running checkpoint pins stable at the instant its counts describe (invariant 4);
+    // skip this round rather than wait for it.
+    std::unique_lock ck(_checkpointMutex, std::try_to_lock);
+    if (!ck.owns_lock()) return Status::OK();
+    // Single node: durable == majority committed, and every commit at or below it is visible
+    // (invariant 1), so it may become stable.
+    const Timestamp durable = journal.durable().ts;
+    if (durable.isNull() || durable <= _stableTs) return Status::OK();
+    const std::string hex = tsToHex(durable);
+    const std::string config = "stable_timestamp=" + hex + ",oldest_timestamp=" + hex;
+    MONGOSD_RETURN_IF_ERROR(wtStatus(conn->set_timestamp(conn, config.c_str()), "set_timestamp"));
+    _stableTs = durable;
     return Status::OK();
 }
 

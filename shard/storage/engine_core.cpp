@@ -153,6 +153,8 @@ void EngineCore::runFlusher() {
             Status status = journal.flushAll();
             if (!status.isOK()) spdlog::error("storage: journal flush: {}", status.toString());
         }
+        Status advanced = advanceStableTimestamp();
+        if (!advanced.isOK()) spdlog::error("storage: stable timestamp: {}", advanced.toString());
         dropPendingTables();
         lk.lock();
     }

@@ -13,6 +13,10 @@
 //     durable, so no crash can bring back a catalog entry whose table is gone.
 //  4. Checkpoints run at a stable timestamp that is durable; the sizeStorer rows written at
 //     that same timestamp hold the exact counts the checkpointed tables contain.
+//  5. Between checkpoints the stable and oldest timestamps follow the durable point (the
+//     flusher moves them), never past it, and never while a checkpoint runs (both take
+//     _checkpointMutex): WiredTiger can then discard old versions continuously instead of
+//     holding every update since the last checkpoint in its cache.
 
 #include <wiredtiger.h>
 
@@ -120,6 +124,8 @@ private:
     void publishCommit(TxnState& txn, OpTime opTime, int64_t oplogBytes);
     void runFlusher();
     void runCheckpointer();
+    // Moves stable_timestamp and oldest_timestamp up to the durable point (invariant 5).
+    Status advanceStableTimestamp();
 
     std::mutex _commitMutex;
     mutable std::mutex _lastCommittedMutex;
@@ -139,6 +145,7 @@ private:
 
     std::mutex _checkpointMutex;
     Timestamp _lastCheckpointTs;
+    Timestamp _stableTs;  // the stable (and oldest) timestamp last given to WiredTiger
 
     // Idents of indexes recovery rebuilds (startup only).
     std::set<std::string> _indexesToRebuild;

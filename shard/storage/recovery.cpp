@@ -71,6 +71,7 @@ Status EngineCore::recover() {
     const Timestamp checkpointTs = ret == 0 ? tsFromHex(hex) : Timestamp{};
     recoveryStats.checkpointTs = checkpointTs;
     _lastCheckpointTs = checkpointTs;
+    _stableTs = checkpointTs;
 
     auto session = sessions.acquire();
     if (!session.isOK()) return session.getStatus();
