@@ -21,9 +21,50 @@ std::vector<query::IndexInfo> toIndexInfo(const std::vector<storage::IndexDescri
     return out;
 }
 
+constexpr const char* kIdIndexName = "_id_";
+
+// The implicit {_id: 1} index: the collection's table, keyed by KeyString(_id).
+const storage::IndexDescriptor& idIndex() {
+    static const storage::IndexDescriptor kIdIndex = [] {
+        BsonBuilder key;
+        key.appendInt32("_id", 1);
+        BsonObj pattern = key.obj();
+        BsonBuilder spec;
+        spec.appendInt32("v", 2).appendDocument("key", pattern.view()).appendString("name", kIdIndexName);
+        storage::IndexDescriptor d;
+        d.name = kIdIndexName;
+        d.spec = spec.obj();
+        d.pattern = query::IndexKeyPattern::parse(pattern.view()).getValue();
+        d.unique = true;
+        d.multikey = {false};  // _id is never an array
+        return d;
+    }();
+    return kIdIndex;
+}
+
+// Records of the collection in `scan`'s ranges, counted up to kCandidateCountCap.
+StatusWith<int64_t> countRecords(storage::ReadTxn& txn, const std::string& ns,
+                                 const query::IndexScanPlan& scan) {
+    int64_t n = 0;
+    for (const auto& range : scan.ranges) {
+        storage::RecordCursor c = txn.scan(ns);
+        c.seekAtOrAfter(range.start);
+        while (n < kCandidateCountCap && c.next()) {
+            std::string_view key = c.key();
+            if (key > range.end || (key == range.end && !range.endInclusive)) break;
+            if (key == range.start && !range.startInclusive) continue;
+            ++n;
+        }
+        MONGOSD_RETURN_IF_ERROR(c.status());
+        if (n >= kCandidateCountCap) break;
+    }
+    return n;
+}
+
 // Keys of `scan`'s ranges, counted up to kCandidateCountCap.
 StatusWith<int64_t> countKeys(storage::ReadTxn& txn, const std::string& ns,
                               const std::string& index, const query::IndexScanPlan& scan) {
+    if (index == kIdIndexName) return countRecords(txn, ns, scan);
     auto cursor = txn.openIndex(ns, index);
     if (!cursor.isOK()) return cursor.getStatus();
     storage::IndexCursor& c = cursor.getValue();
@@ -90,6 +131,7 @@ StatusWith<FindPlan> chooseFindPlan(OperationContext& opCtx, storage::ReadTxn& t
         }
     }
     std::vector<storage::IndexDescriptor> indexes = txn.indexes(request.ns);
+    indexes.push_back(idIndex());
     std::vector<query::IndexInfo> infos = toIndexInfo(indexes);
     query::PlannerInput input;
     input.filter = request.filter;
@@ -140,6 +182,7 @@ StatusWith<FindPlan> chooseFindPlan(OperationContext& opCtx, storage::ReadTxn& t
     }
     plan.kind = FindPlan::Kind::kIndexScan;
     plan.index = indexes[candidates[best].index];
+    plan.recordStore = plan.index.name == kIdIndexName;
     plan.scan = candidates[best];
     plan.providesSort = candidates[best].providesSort;
     plan.fromCache = cached;

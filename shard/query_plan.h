@@ -3,7 +3,8 @@
 //
 // chooseFindPlan() asks the planner (query/planner.h) which indexes can serve the filter and
 // sort and picks one: a point lookup when the filter pins _id; otherwise an index whenever
-// one applies (as MongoDB, which only falls back to a collection scan when no index does),
+// one applies (the implicit `_id_` index is the collection's table itself: _id ranges and
+// _id sorts scan it in key order) (as MongoDB, which only falls back to a collection scan when no index does),
 // the most selective by a bounded count of the keys in each candidate's ranges, preferring one
 // that provides the sort; otherwise a collection scan. The choice is cached per query shape
 // and collection index set (PlanCache), so a new or dropped index invalidates it.
@@ -37,6 +38,9 @@ struct FindPlan {
     // kIndexScan:
     storage::IndexDescriptor index;
     query::IndexScanPlan scan;
+    // The index is `_id_`: the collection's own table, keyed by KeyString(_id) like an index
+    // on {_id: 1}, scanned directly (no separate index table, no fetch).
+    bool recordStore = false;
     bool providesSort = false;
     bool fromCache = false;
     // For explain: the other candidates' index names and their bounds.
@@ -102,6 +106,8 @@ private:
                                        const Visitor& visit);
     StatusWith<bool> runIndexScan(OperationContext& opCtx, storage::ReadTxn& txn,
                                   const Visitor& visit);
+    StatusWith<bool> runRecordRangeScan(OperationContext& opCtx, storage::ReadTxn& txn,
+                                        const Visitor& visit);
     StatusWith<bool> runIdLookup(storage::ReadTxn& txn, const Visitor& visit);
     // Matches `doc` and hands it to `visit`: kNext when it did not match.
     StatusWith<Visit> offer(BsonView doc, const Visitor& visit);

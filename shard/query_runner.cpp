@@ -87,6 +87,7 @@ StatusWith<bool> MatchRunner::runCollectionScan(OperationContext& opCtx, storage
 
 StatusWith<bool> MatchRunner::runIndexScan(OperationContext& opCtx, storage::ReadTxn& txn,
                                            const Visitor& visit) {
+    if (_plan.recordStore) return runRecordRangeScan(opCtx, txn, visit);
     const auto& ranges = _plan.scan.ranges;
     const bool reverse = _plan.scan.reverse;
     if (ranges.empty()) return true;
@@ -143,6 +144,47 @@ StatusWith<bool> MatchRunner::runIndexScan(OperationContext& opCtx, storage::Rea
         }
         _lastKey.assign(c.rowKey());
         ok = reverse ? c.prev() : c.next();
+    }
+}
+
+// The `_id_` plan: the collection's table is keyed by KeyString(_id), the same bytes as the
+// keys of an index on {_id: 1}, so the planner's ranges bound it directly; the documents come
+// from the table itself (no fetch). Resumes after the last consumed _id key.
+StatusWith<bool> MatchRunner::runRecordRangeScan(OperationContext& opCtx, storage::ReadTxn& txn,
+                                                 const Visitor& visit) {
+    const auto& ranges = _plan.scan.ranges;
+    const bool reverse = _plan.scan.reverse;
+    if (ranges.empty()) return true;
+    auto rangeAt = [&](size_t i) -> const query::KeyRange& {
+        return reverse ? ranges[ranges.size() - 1 - i] : ranges[i];
+    };
+    storage::RecordCursor c = txn.scan(_ns, /*backward=*/reverse);
+    // KeyStrings are never empty: an empty _lastKey means nothing was consumed yet.
+    if (_lastKey.empty()) {
+        c.seekAtOrAfter(reverse ? rangeAt(_range).end : rangeAt(_range).start);
+    } else {
+        c.seekAfter(_lastKey);
+    }
+    int n = 0;
+    while (true) {
+        if (++n % kInterruptCheckEvery == 0) MONGOSD_RETURN_IF_ERROR(opCtx.checkForInterrupt());
+        const bool ok = c.next();
+        MONGOSD_RETURN_IF_ERROR(c.status());
+        const auto& r = rangeAt(_range);
+        if (!ok || (reverse ? beforeStart(c.key(), r) : pastEnd(c.key(), r))) {
+            if (!ok || ++_range == ranges.size()) return true;
+            const auto& nextRange = rangeAt(_range);
+            c.seekAtOrAfter(reverse ? nextRange.end : nextRange.start);
+            continue;
+        }
+        // Not yet in the range: an exclusive bound the seek landed on.
+        if (reverse ? pastEnd(c.key(), r) : beforeStart(c.key(), r)) continue;
+        ++_stats.keysExamined;
+        auto v = offer(c.value(), visit);
+        if (!v.isOK()) return v.getStatus();
+        if (v.getValue() == Visit::kStopBefore) return false;
+        _lastKey.assign(c.key());
+        if (v.getValue() == Visit::kStopAfter) return false;
     }
 }
 

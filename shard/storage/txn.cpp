@@ -25,6 +25,7 @@ CollectionPtr lookupForRead(TxnState& txn, std::string_view ns) {
 RecordCursor::RecordCursor(RecordCursor&& other) noexcept
     : _txn(other._txn),
       _cursor(other._cursor),
+      _backward(other._backward),
       _seek(other._seek),
       _seekKey(std::move(other._seekKey)),
       _key(other._key),
@@ -45,14 +46,23 @@ void RecordCursor::seekAfter(std::string_view key) {
     _atEnd = false;
 }
 
+void RecordCursor::seekAtOrAfter(std::string_view key) {
+    _seek = Seek::kAtOrAfter;
+    _seekKey.assign(key);
+    _atEnd = false;
+}
+
 bool RecordCursor::position() {
     if (_seek == Seek::kNone) return false;
     WT_ITEM k = makeItem(_seekKey.data(), _seekKey.size());
     _cursor->set_key(_cursor, &k);
     int exact = 0;
     int ret = _cursor->search_near(_cursor, &exact);
-    if (ret == 0 && (exact < 0 || (exact == 0 && _seek == Seek::kAfter))) {
-        ret = _cursor->next(_cursor);
+    // search_near lands on the key, or a neighbour on either side: step to the first record
+    // at/after the key in the cursor's direction.
+    const int behind = _backward ? 1 : -1;
+    if (ret == 0 && (exact == behind || (exact == 0 && _seek == Seek::kAfter))) {
+        ret = _backward ? _cursor->prev(_cursor) : _cursor->next(_cursor);
     }
     _seek = Seek::kNone;
     _lastRet = ret;
@@ -61,7 +71,7 @@ bool RecordCursor::position() {
 
 bool RecordCursor::next() {
     if (_cursor == nullptr || _atEnd || !_status.isOK()) return false;
-    int ret = position() ? _lastRet : _cursor->next(_cursor);
+    int ret = position() ? _lastRet : (_backward ? _cursor->prev(_cursor) : _cursor->next(_cursor));
     if (ret == WT_NOTFOUND) {
         // WiredTiger would wrap around to the first record on the next call.
         _atEnd = true;
@@ -108,13 +118,13 @@ StatusWith<std::optional<BsonObj>> SnapshotTxn::findById(std::string_view ns,
         BsonObj::copyOf(BsonView(static_cast<const uint8_t*>(v.data), v.size)));
 }
 
-RecordCursor SnapshotTxn::scan(std::string_view ns) {
+RecordCursor SnapshotTxn::scan(std::string_view ns, bool backward) {
     invariant(_state && _state->active);
     CollectionPtr entry = lookupForRead(*_state, ns);
     if (!entry) return RecordCursor();
     auto cursor = _state->checkout(entry->uri(), CursorMode::kStrict);
     if (!cursor.isOK()) return RecordCursor();
-    return RecordCursor(_state.get(), cursor.getValue());
+    return RecordCursor(_state.get(), cursor.getValue(), backward);
 }
 
 RecordCursor SnapshotTxn::scanOplogFrom(Timestamp from) {
@@ -125,11 +135,10 @@ RecordCursor SnapshotTxn::scanOplogFrom(Timestamp from) {
         failed._status = cursor.getStatus();
         return failed;
     }
-    RecordCursor out(_state.get(), cursor.getValue());
+    RecordCursor out(_state.get(), cursor.getValue(), /*backward=*/false);
     uint8_t key[kOplogKeySize];
     encodeOplogKey(from, key);
-    out._seek = RecordCursor::Seek::kAtOrAfter;
-    out._seekKey.assign(reinterpret_cast<const char*>(key), sizeof(key));
+    out.seekAtOrAfter(std::string_view(reinterpret_cast<const char*>(key), sizeof(key)));
     return out;
 }
 

@@ -36,8 +36,8 @@ namespace mongosd::storage {
 
 struct TxnState;
 
-// A forward cursor over a collection (in _id KeyString order) or over the oplog (in timestamp
-// order). Does not copy the table: value() points into WiredTiger's memory and is valid until
+// A cursor over a collection (in _id KeyString order, forwards or backwards) or over the oplog
+// (in timestamp order). Does not copy the table: value() points into WiredTiger's memory and is valid until
 // the next call to next() or the cursor's destruction. Must be destroyed before its
 // transaction ends. Move-only.
 class RecordCursor {
@@ -54,20 +54,25 @@ public:
     BsonView value() const { return _value; }
     // OK unless next() stopped on an error.
     const Status& status() const { return _status; }
-    // Repositions so that next() returns the first record whose key is greater than `key`:
-    // how a query resumes a scan in a later transaction.
+    // Repositions so that next() returns the first record whose key is greater than `key`
+    // (a backward cursor: smaller): how a query resumes a scan in a later transaction.
     void seekAfter(std::string_view key);
+    // Repositions so that next() returns the first record at `key` or past it in the
+    // cursor's direction: where a range scan starts.
+    void seekAtOrAfter(std::string_view key);
 
 private:
     friend class SnapshotTxn;
     enum class Seek { kNone, kAtOrAfter, kAfter };
     RecordCursor() = default;
-    RecordCursor(TxnState* txn, __wt_cursor* cursor) : _txn(txn), _cursor(cursor) {}
+    RecordCursor(TxnState* txn, __wt_cursor* cursor, bool backward)
+        : _txn(txn), _cursor(cursor), _backward(backward) {}
     // Applies a pending seek; false when there was none. Leaves the WT result in _lastRet.
     bool position();
 
     TxnState* _txn = nullptr;
     __wt_cursor* _cursor = nullptr;  // nullptr: an empty cursor (collection does not exist)
+    bool _backward = false;
     Seek _seek = Seek::kNone;
     std::string _seekKey;
     std::string_view _key;
@@ -140,8 +145,9 @@ public:
     // The document with this _id (`id` points at the _id value), nullopt when there is none or
     // the collection does not exist.
     StatusWith<std::optional<BsonObj>> findById(std::string_view ns, const bson_iter_t& id);
-    // All documents of `ns` in _id order; an empty cursor when the collection does not exist.
-    RecordCursor scan(std::string_view ns);
+    // All documents of `ns` in _id order (descending when `backward`); an empty cursor when
+    // the collection does not exist.
+    RecordCursor scan(std::string_view ns, bool backward = false);
     // Oplog entries with ts >= from, in order. Old entries are truncated (oplogMaxBytes): when
     // the first entry returned is later than `from`, the ones in between are gone.
     RecordCursor scanOplogFrom(Timestamp from);
