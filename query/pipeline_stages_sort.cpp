@@ -1,9 +1,6 @@
 // $sort: a blocking sort by SortSpec's order (ties keep input order). When a $limit follows,
 // the stage keeps only the best `limit` documents in a heap (top-k), so memory is bounded by
 // the limit rather than the input.
-#include <algorithm>
-#include <queue>
-
 #include "query/pipeline_internal.h"
 #include "query/sort.h"
 
@@ -13,63 +10,38 @@ namespace {
 using Source = std::unique_ptr<DocumentSource>;
 using MaybeDoc = StatusWith<std::optional<BsonObj>>;
 
-struct SortItem {
-    BsonObj key;
-    uint64_t seq;
-    BsonObj doc;
-};
-
 class SortStage final : public DocumentSource {
 public:
     SortStage(Source input, const SortSpec& spec, int64_t limit, const PipelineContext& ctx)
-        : _input(std::move(input)), _spec(spec), _limit(limit), _ctx(ctx) {}
+        : _input(std::move(input)), _sorter(spec, limit), _ctx(ctx) {}
 
     MaybeDoc next() override {
         if (!_sorted) {
             MONGOSD_RETURN_IF_ERROR(consume());
             _sorted = true;
         }
-        if (_next >= _items.size()) return std::optional<BsonObj>();
-        return std::optional<BsonObj>(std::move(_items[_next++].doc));
+        if (_next >= _docs.size()) return std::optional<BsonObj>();
+        return std::optional<BsonObj>(std::move(_docs[_next++]));
     }
 
 private:
-    bool before(const SortItem& a, const SortItem& b) const {
-        int c = _spec.compareKeys(a.key, b.key);
-        return c != 0 ? c < 0 : a.seq < b.seq;
-    }
-
     Status consume() {
-        auto less = [this](const SortItem& a, const SortItem& b) { return before(a, b); };
-        size_t bytes = 0;
         uint64_t pulled = 0;
-        for (uint64_t seq = 0;; ++seq) {
+        while (true) {
             auto d = nextChecked(*_input, _ctx, pulled);
             if (!d.isOK()) return d.getStatus();
             if (!d.getValue()) break;
-            SortItem item{_spec.keyFor(*d.getValue()), seq, std::move(*d.getValue())};
-            bool bounded = _limit > 0 && _items.size() >= static_cast<size_t>(_limit);
-            if (bounded) {
-                // _items is a max-heap of the best `limit` so far: replace its worst.
-                if (!before(item, _items.front())) continue;
-                std::pop_heap(_items.begin(), _items.end(), less);
-                bytes -= _items.back().doc.size() + _items.back().key.size();
-                _items.pop_back();
-            }
-            bytes += item.doc.size() + item.key.size();
-            MONGOSD_RETURN_IF_ERROR(checkMemory(bytes, _ctx, "$sort"));
-            _items.push_back(std::move(item));
-            if (_limit > 0) std::push_heap(_items.begin(), _items.end(), less);
+            _sorter.add(std::move(*d.getValue()));
+            MONGOSD_RETURN_IF_ERROR(checkMemory(_sorter.bytes(), _ctx, "$sort"));
         }
-        std::sort(_items.begin(), _items.end(), less);
+        _docs = _sorter.finish();
         return Status::OK();
     }
 
     Source _input;
-    const SortSpec& _spec;
-    int64_t _limit;
+    TopKSorter _sorter;
     PipelineContext _ctx;
-    std::vector<SortItem> _items;
+    std::vector<BsonObj> _docs;
     bool _sorted = false;
     size_t _next = 0;
 };

@@ -67,4 +67,35 @@ void SortSpec::sort(std::vector<BsonObj>& docs) const {
     docs = std::move(out);
 }
 
+bool TopKSorter::before(const Item& a, const Item& b) const {
+    int c = _spec.compareKeys(a.key.view(), b.key.view());
+    return c != 0 ? c < 0 : a.seq < b.seq;
+}
+
+void TopKSorter::add(BsonObj doc) {
+    auto less = [this](const Item& a, const Item& b) { return before(a, b); };
+    Item item{_spec.keyFor(doc.view()), _seq++, std::move(doc)};
+    if (_limit > 0 && _items.size() >= static_cast<size_t>(_limit)) {
+        // _items is a max-heap of the best `limit` so far: replace its worst.
+        if (!before(item, _items.front())) return;
+        std::pop_heap(_items.begin(), _items.end(), less);
+        _bytes -= _items.back().doc.size() + _items.back().key.size();
+        _items.pop_back();
+    }
+    _bytes += item.doc.size() + item.key.size();
+    _items.push_back(std::move(item));
+    if (_limit > 0) std::push_heap(_items.begin(), _items.end(), less);
+}
+
+std::vector<BsonObj> TopKSorter::finish() {
+    std::sort(_items.begin(), _items.end(),
+              [this](const Item& a, const Item& b) { return before(a, b); });
+    std::vector<BsonObj> out;
+    out.reserve(_items.size());
+    for (auto& item : _items) out.push_back(std::move(item.doc));
+    _items.clear();
+    _bytes = 0;
+    return out;
+}
+
 }  // namespace mongosd::query

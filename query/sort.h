@@ -31,4 +31,33 @@ private:
     std::vector<Key> _keys;
 };
 
+// Collects documents and hands them back in a SortSpec's order, ties in arrival order. With a
+// limit it keeps only the best `limit` seen so far (a max-heap whose worst is replaced), so its
+// memory is bounded by the limit, not the input: sort + limit is a top-k. `spec` must outlive
+// the sorter.
+class TopKSorter {
+public:
+    // limit <= 0: keep every document.
+    TopKSorter(const SortSpec& spec, int64_t limit) : _spec(spec), _limit(limit) {}
+    void add(BsonObj doc);
+    // Bytes of the documents and sort keys held now (what memory caps are checked against).
+    size_t bytes() const { return _bytes; }
+    // The documents kept, sorted; the sorter is empty afterwards.
+    std::vector<BsonObj> finish();
+
+private:
+    struct Item {
+        BsonObj key;
+        uint64_t seq;
+        BsonObj doc;
+    };
+    bool before(const Item& a, const Item& b) const;
+
+    const SortSpec& _spec;
+    int64_t _limit;
+    std::vector<Item> _items;
+    uint64_t _seq = 0;
+    size_t _bytes = 0;
+};
+
 }  // namespace mongosd::query

@@ -122,18 +122,18 @@ StatusWith<std::unique_ptr<CursorSource>> makeFindSource(OperationContext& opCtx
     }
     MatchRunner runner(spec.ns, std::move(plan.getValue()), matcher.getValue().get(), false);
 
-    // Blocking plan: collect matches, sort, then apply skip/limit/projection.
-    std::vector<BsonObj> docs;
-    size_t bytes = 0;
+    // Blocking plan: collect matches, sort, then apply skip/limit/projection. With a limit only
+    // the best skip + limit are kept (top-k), so memory follows the limit, not the matches.
+    const int64_t keep = spec.limit > 0 ? spec.skip + spec.limit : 0;
+    query::TopKSorter sorter(sort.getValue(), keep);
     bool tooBig = false;
     auto ran = runner.run(opCtx, txn.getValue(),
                           [&](BsonView doc, std::optional<size_t>) -> StatusWith<Visit> {
-                              bytes += doc.size();
-                              if (bytes > kMaxBlockingSortBytes) {
+                              sorter.add(BsonObj::copyOf(doc));
+                              if (sorter.bytes() > kMaxBlockingSortBytes) {
                                   tooBig = true;
                                   return Visit::kStopAfter;
                               }
-                              docs.push_back(BsonObj::copyOf(doc));
                               return Visit::kNext;
                           });
     if (!ran.isOK()) return ran.getStatus();
@@ -141,7 +141,7 @@ StatusWith<std::unique_ptr<CursorSource>> makeFindSource(OperationContext& opCtx
         return Status(ErrorCodes::ExceededMemoryLimit,
                       "Sort exceeded memory limit of " + std::to_string(kMaxBlockingSortBytes) +
                           " bytes; add an index or a more selective filter");
-    sort.getValue().sort(docs);
+    std::vector<BsonObj> docs = sorter.finish();
     std::vector<BsonObj> out;
     for (size_t i = static_cast<size_t>(std::min<int64_t>(spec.skip, docs.size())); i < docs.size();
          ++i) {

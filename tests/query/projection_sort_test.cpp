@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
 #include "common/json/ejson.h"
 #include "query/projection.h"
 #include "query/sort.h"
@@ -72,6 +75,45 @@ TEST(Sort, ArraysUseMinAscendingMaxDescending) {
 TEST(Sort, RejectsBadDirections) {
     EXPECT_FALSE(SortSpec::parse(parseJson(R"({"a":2})")).isOK());
     EXPECT_FALSE(SortSpec::parse(parseJson(R"({"a":"up"})")).isOK());
+}
+
+// A top-k keeps exactly what a full stable sort would put first, ties in arrival order, and
+// never holds more than k documents.
+TEST(Sort, TopKSorterEqualsTheHeadOfAFullStableSort) {
+    auto spec = SortSpec::parse(parseJson(R"({"a": -1, "b": 1})").view());
+    ASSERT_TRUE(spec.isOK());
+    std::mt19937 rng(7);
+    for (int round = 0; round < 50; ++round) {
+        std::vector<BsonObj> docs;
+        const int n = 1 + int(rng() % 200);
+        for (int i = 0; i < n; ++i) {
+            // Few distinct keys: many ties; some documents miss a field.
+            std::string d = R"({"seq": )" + std::to_string(i);
+            if (rng() % 5) d += R"(, "a": )" + std::to_string(rng() % 4);
+            if (rng() % 5) d += R"(, "b": )" + std::to_string(rng() % 3);
+            docs.push_back(parseJson(d + "}"));
+        }
+        std::vector<BsonObj> full = docs;
+        spec.getValue().sort(full);
+        const int64_t k = int64_t(rng() % 30);  // 0: unbounded
+        TopKSorter sorter(spec.getValue(), k);
+        size_t maxBytes = 0, oneDoc = 0;
+        for (const auto& d : docs) {
+            sorter.add(d);
+            maxBytes = std::max(maxBytes, sorter.bytes());
+            oneDoc = std::max(oneDoc, d.size());
+        }
+        std::vector<BsonObj> top = sorter.finish();
+        const size_t expect = k > 0 ? std::min<size_t>(size_t(k), full.size()) : full.size();
+        ASSERT_EQ(top.size(), expect);
+        for (size_t i = 0; i < expect; ++i)
+            ASSERT_EQ(json::toJson(top[i].view()), json::toJson(full[i].view())) << "round " << round;
+        // Documents and keys of at most k entries (a key is smaller than its document here).
+        if (k > 0) {
+            EXPECT_LE(maxBytes, size_t(k) * 2 * oneDoc);
+        }
+        EXPECT_EQ(sorter.bytes(), 0u);
+    }
 }
 
 }  // namespace
