@@ -118,6 +118,7 @@ Status applyProperty(WorkloadProperties& p, std::string_view name, std::string_v
     if (name == "fieldcount") return count(p.fieldCount);
     if (name == "fieldlength") return count(p.fieldLength);
     if (name == "zeropadding") return count(p.zeroPadding);
+    if (name == "transactioninsertkeyoffset") return count(p.transactionInsertKeyOffset);
     if (name == "minscanlength") return count(p.minScanLength);
     if (name == "maxscanlength") return count(p.maxScanLength);
     if (name == "readallfields") return boolean(p.readAllFields);
@@ -194,6 +195,12 @@ Workload::Workload(WorkloadProperties props)
       _insertSequence(_props.insertStart + _props.effectiveInsertCount()) {
     _proportionSum = _props.readProportion + _props.updateProportion + _props.insertProportion +
                      _props.scanProportion + _props.readModifyWriteProportion;
+}
+
+std::string Workload::keyName(uint64_t keyNum) const {
+    if (keyNum >= _props.insertStart + _props.effectiveInsertCount())
+        keyNum += _props.transactionInsertKeyOffset;
+    return buildKeyName(keyNum, _props.orderedInserts, _props.zeroPadding);
 }
 
 uint64_t Workload::zipfianKeyMax() const {

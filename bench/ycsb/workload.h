@@ -43,6 +43,9 @@ struct WorkloadProperties {
     Distribution scanLengthDistribution = Distribution::kUniform;
     bool orderedInserts = false;  // insertorder=ordered; YCSB's default is hashed
     int zeroPadding = 1;
+    // Ours, not YCSB's: records inserted by the run phase get key numbers shifted by this much,
+    // so runs against the same loaded database (one per transport) insert disjoint keys.
+    uint64_t transactionInsertKeyOffset = 0;
 
     uint64_t effectiveInsertCount() const {
         return insertCount ? insertCount : recordCount - insertStart;
@@ -109,9 +112,9 @@ public:
     const WorkloadProperties& props() const { return _props; }
     AcknowledgedCounter& insertSequence() { return _insertSequence; }
     const AcknowledgedCounter& insertSequence() const { return _insertSequence; }
-    std::string keyName(uint64_t keyNum) const {
-        return buildKeyName(keyNum, _props.orderedInserts, _props.zeroPadding);
-    }
+    // The key of record number keyNum; numbers past the loaded records are the run's inserts,
+    // shifted by transactionInsertKeyOffset.
+    std::string keyName(uint64_t keyNum) const;
     std::string fieldName(int index) const { return "field" + std::to_string(index); }
     // Upper bound (inclusive) of the zipfian key range: YCSB sizes it for the inserts it expects,
     // insertstart + insertcount + 2 * operationcount * insertproportion.

@@ -127,6 +127,13 @@ TEST(Workload, FieldValues) {
     }
     EXPECT_EQ(updated.size(), 10u);
     EXPECT_EQ(w.keyName(0), "user6284781860667377211");
+
+    auto props = preset("e");
+    props.recordCount = 10;
+    ASSERT_TRUE(applyProperty(props, "transactioninsertkeyoffset", "1000").isOK());
+    Workload shifted(props);
+    EXPECT_EQ(shifted.keyName(9), buildKeyName(9, false));
+    EXPECT_EQ(shifted.keyName(10), buildKeyName(1010, false));
 }
 
 }  // namespace
