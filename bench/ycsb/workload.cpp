@@ -168,6 +168,9 @@ Status validateProperties(const WorkloadProperties& p) {
     if (p.insertStart > p.recordCount && p.insertCount == 0)
         return bad("insertstart is beyond recordcount");
     if (p.effectiveInsertCount() == 0) return bad("no records (recordcount/insertcount is 0)");
+    // `latest` draws a zipfian distance back from the newest record: it needs two at least.
+    if (p.requestDistribution == Distribution::kLatest && p.effectiveInsertCount() < 2)
+        return bad("requestdistribution=latest needs at least 2 records");
     double sum = p.readProportion + p.updateProportion + p.insertProportion + p.scanProportion +
                  p.readModifyWriteProportion;
     if (sum <= 0) return bad("all operation proportions are 0");

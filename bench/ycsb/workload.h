@@ -3,12 +3,11 @@
 // and any property can be overridden), and the per-thread choice of the next operation, key,
 // scan length and field values.
 //
-// Threads: WorkloadProperties and Workload are read-only once built and shared; each client
-// thread owns one WorkloadState (its Rng and key choosers).
+// Threads: WorkloadProperties and Workload are shared (Workload's insert sequence is
+// thread-safe, the rest read-only once built); each client thread owns one WorkloadState (its
+// Rng and key choosers).
 
 #include <cstdint>
-#include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>

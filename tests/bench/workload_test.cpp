@@ -60,8 +60,12 @@ TEST(Workload, PropertiesAndFiles) {
     EXPECT_EQ(q.readProportion, 0.25);
     EXPECT_TRUE(q.orderedInserts);
     EXPECT_FALSE(applyPropertyFile(q, dir.path() + "/missing").isOK());
+    EXPECT_TRUE(validateProperties(q).isOK());
     q.fieldCount = 0;
     EXPECT_FALSE(validateProperties(q).isOK());
+    auto d = preset("d");
+    d.recordCount = 1;
+    EXPECT_FALSE(validateProperties(d).isOK());
 }
 
 TEST(Workload, OperationMixFollowsProportions) {
