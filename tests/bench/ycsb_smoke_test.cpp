@@ -89,6 +89,21 @@ void loadAndRun(const std::string& target) {
     EXPECT_EQ(intAt(f, "operationsByType.READ.returns.OK"), 200);
 }
 
+// Loading the same records twice: every insert of the second load is a DuplicateKey error,
+// counted as ERROR, sampled with its reason, and the command exits 3.
+void expectDuplicateKeysReported(const std::string& target) {
+    std::string load = ycsbBinary() + " load " + target + " --records 20 --threads 2 --json";
+    CommandResult first = runShell(load);
+    ASSERT_EQ(first.exitCode, 0) << first.out;
+    CommandResult second = runShell(load);
+    EXPECT_EQ(second.exitCode, 3) << second.out;
+    auto doc = json::parseJsonObject(second.out.substr(second.out.rfind("\n{") + 1));
+    ASSERT_TRUE(doc.isOK()) << second.out;
+    EXPECT_EQ(intAt(doc.getValue(), "errors"), 20);
+    EXPECT_EQ(intAt(doc.getValue(), "operationsByType.INSERT.returns.ERROR"), 20);
+    EXPECT_NE(second.out.find("DuplicateKey"), std::string::npos) << second.out;
+}
+
 TEST(YcsbSmoke, MongosdOverTheBinaryProtocol) {
     test::TempDir dir;
     test::ServerProcess server(dir.path() + "/db");
@@ -99,6 +114,8 @@ TEST(YcsbSmoke, MongosdOverHttp) {
     test::TempDir dir;
     test::ServerProcess server(dir.path() + "/db");
     loadAndRun("--db mongosd-http --url http://127.0.0.1:" + std::to_string(server.httpPort()));
+    expectDuplicateKeysReported("--db mongosd-http --url http://127.0.0.1:" +
+                                std::to_string(server.httpPort()) + " --database dup");
 }
 
 TEST(YcsbSmoke, SummaryLinesAndFailureExit) {
@@ -180,6 +197,7 @@ TEST(YcsbSmoke, Postgres) {
     std::string why = pg.start();
     if (!why.empty()) GTEST_SKIP() << why;
     loadAndRun("--db postgres --pg '" + pg.connInfo() + "'");
+    expectDuplicateKeysReported("--db postgres --pg '" + pg.connInfo() + "' -p table=dup");
 }
 
 }  // namespace
