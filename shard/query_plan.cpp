@@ -49,11 +49,8 @@ StatusWith<int64_t> countRecords(storage::ReadTxn& txn, const std::string& ns,
     for (const auto& range : scan.ranges) {
         storage::RecordCursor c = txn.scan(ns);
         c.seekAtOrAfter(range.start);
-        while (n < kCandidateCountCap && c.next()) {
-            std::string_view key = c.key();
-            if (key > range.end || (key == range.end && !range.endInclusive)) break;
-            if (key == range.start && !range.startInclusive) continue;
-            ++n;
+        while (n < kCandidateCountCap && c.next() && !pastEnd(c.key(), range)) {
+            if (!beforeStart(c.key(), range)) ++n;
         }
         MONGOSD_RETURN_IF_ERROR(c.status());
         if (n >= kCandidateCountCap) break;
@@ -71,10 +68,8 @@ StatusWith<int64_t> countKeys(storage::ReadTxn& txn, const std::string& ns,
     int64_t n = 0;
     for (const auto& range : scan.ranges) {
         for (bool ok = c.seekAtOrAfter(range.start); ok && n < kCandidateCountCap; ok = c.next()) {
-            std::string_view key = c.keyPart();
-            if (key > range.end || (key == range.end && !range.endInclusive)) break;
-            if (key == range.start && !range.startInclusive) continue;
-            ++n;
+            if (pastEnd(c.keyPart(), range)) break;
+            if (!beforeStart(c.keyPart(), range)) ++n;
         }
         MONGOSD_RETURN_IF_ERROR(c.status());
         if (n >= kCandidateCountCap) break;

@@ -19,6 +19,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -76,6 +77,14 @@ private:
 
 StatusWith<FindPlan> chooseFindPlan(OperationContext& opCtx, storage::ReadTxn& txn,
                                     const FindPlanRequest& request);
+
+// Where a key stands against one of the planner's ranges, its bounds' inclusiveness counted.
+inline bool pastEnd(std::string_view key, const query::KeyRange& r) {
+    return key > r.end || (key == r.end && !r.endInclusive);
+}
+inline bool beforeStart(std::string_view key, const query::KeyRange& r) {
+    return key < r.start || (key == r.start && !r.startInclusive);
+}
 
 struct ExecStats {
     int64_t keysExamined = 0;

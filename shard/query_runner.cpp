@@ -12,13 +12,6 @@ constexpr int kInterruptCheckEvery = 256;
 // _id, whose first byte is a type byte below 0xFF) and before any larger index key.
 std::string afterAllRowsOf(const std::string& key) { return key + '\xff'; }
 
-bool pastEnd(std::string_view key, const query::KeyRange& r) {
-    return key > r.end || (key == r.end && !r.endInclusive);
-}
-bool beforeStart(std::string_view key, const query::KeyRange& r) {
-    return key < r.start || (key == r.start && !r.startInclusive);
-}
-
 }  // namespace
 
 MatchRunner::MatchRunner(std::string ns, FindPlan plan, const query::MatchExpression* matcher,
