@@ -113,6 +113,7 @@ int runShard(const ShardMainOptions& o) {
     net::WireServerOptions wo;
     wo.bindIp = o.bindIp;
     wo.port = o.port;
+    wo.runsInline = &shard::ShardService::isPointRequest;
     auto wire = net::WireServer::start(wo, runner);
     if (!wire.isOK()) {
         spdlog::error("cannot listen on {}:{}: {}", o.bindIp, o.port, wire.getStatus().toString());

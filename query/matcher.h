@@ -65,8 +65,9 @@ struct FilterLimits {
 StatusWith<std::unique_ptr<MatchExpression>> parseFilter(BsonView filter,
                                                          const FilterLimits& limits = {});
 
-// When the filter pins _id to one value ({_id: v} or {_id: {$eq: v}}, possibly inside a top-level
-// $and), returns a copy of that value as {"": v} so a point lookup can replace a scan.
+// When the filter pins _id to one value at its top level ({_id: v} or {_id: {$eq: v}}, other
+// fields allowed beside it; not inside $and), returns a copy of that value as {"": v} so a point
+// lookup can replace a scan.
 std::optional<BsonObj> extractIdEquality(BsonView filter);
 
 }  // namespace mongosd::query

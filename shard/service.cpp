@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "common/command_reply.h"
+#include "query/matcher.h"
 #include "shard/commands/command.h"
 #include "shard/storage/namespace_util.h"
 #include "shard/storage/storage_engine.h"
@@ -75,6 +76,15 @@ ShardService::ShardService(ShardServiceOptions options,
       _ttl(*this, _options.ttlMonitorInterval) {}
 
 ShardService::~ShardService() { _ttl.stop(); }
+
+bool ShardService::isPointRequest(BsonView cmd) {
+    const std::string_view name = cmd.firstFieldName();
+    if (name == "ping" || name == "hello" || name == "isMaster" || name == "buildInfo") return true;
+    if (name != "find" || cmd.hasField("hint")) return false;
+    bson_iter_t filter;
+    return cmd.find("filter", &filter) && BSON_ITER_HOLDS_DOCUMENT(&filter) &&
+           query::extractIdEquality(subDocument(filter)).has_value();
+}
 
 BsonObj ShardService::runCommand(BsonView cmd, const std::string& peer) {
     _counters.command.fetch_add(1, std::memory_order_relaxed);

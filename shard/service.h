@@ -41,6 +41,10 @@ public:
     // Runs one command document; always returns a reply ({ok: 1, ...} or
     // {ok: 0, errmsg, code, codeName}). `peer` is the client's address, for logs.
     BsonObj runCommand(BsonView cmd, const std::string& peer);
+    // Whether `cmd` is cheap and bounded enough to run on a network io thread: ping, hello,
+    // buildInfo, and a find whose filter pins _id to one value without a hint (a point
+    // lookup returning at most one document). Pure; any thread.
+    static bool isPointRequest(BsonView cmd);
 
     storage::StorageEngine& engine() { return *_engine; }
     CursorManager& cursors() { return _cursors; }

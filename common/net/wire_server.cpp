@@ -115,12 +115,17 @@ private:
         co_return !ec;
     }
 
-    // Runs the handler on the pool and sends its reply unless the request said moreToCome.
+    // Runs the handler (on the pool, or here when it is a runsInline command) and sends its
+    // reply unless the request said moreToCome.
     asio::awaitable<bool> dispatch(Connection& c, int32_t requestId, const OpMsg& msg) {
         BsonObj cmd = flattenSequences(msg);
         OpMsg reply;
-        reply.body = co_await _core.runOnWorkers(
-            [this, &cmd, &c]() noexcept { return callHandler(_handler, cmd.view(), c.peer); });
+        if (_options.runsInline && _options.runsInline(cmd.view())) {
+            reply.body = callHandler(_handler, cmd.view(), c.peer);
+        } else {
+            reply.body = co_await _core.runOnWorkers(
+                [this, &cmd, &c]() noexcept { return callHandler(_handler, cmd.view(), c.peer); });
+        }
         if (msg.flags & kFlagMoreToCome) co_return true;
         bool checksum = (msg.flags & kFlagChecksumPresent) != 0;
         co_return co_await send(c, serializeOpMsg(nextRequestId(), requestId, reply, checksum));

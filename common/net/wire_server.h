@@ -16,7 +16,8 @@
 // Document sequences (kind 1) are merged into the body before the handler sees it.
 //
 // Threads: see common/net/server_core.h. The handler runs on a pool of workerThreads threads, may
-// block, and is called concurrently for different connections.
+// block, and is called concurrently for different connections; commands that
+// options.runsInline accepts run on the io thread instead (they must not block).
 
 #include <chrono>
 #include <cstdint>
@@ -41,6 +42,10 @@ struct WireServerOptions {
     // Cluster peers keep pooled connections open between requests: idle limit is generous.
     std::chrono::seconds idleTimeout{1800};
     std::chrono::milliseconds messageTimeout{30'000};
+    // Commands whose cost is small and bounded (a point read) may run on the io thread that
+    // read them instead of the pool: that saves two thread hand-offs per request, which
+    // dominate such requests (docs/performance.md, YCSB). Must not block; null: none.
+    std::function<bool(BsonView cmd)> runsInline;
 };
 
 class WireServer {

@@ -170,6 +170,33 @@ TEST_F(WireTest, ConcurrentClients) {
     EXPECT_EQ(good.load(), kClients * kCommands);
 }
 
+// runsInline commands are answered on the io thread: with every pool thread busy in a slow
+// command, an inline command still gets its reply at once, and a pooled one waits for a thread.
+TEST_F(WireTest, InlineCommandsDoNotWaitForThePool) {
+    WireServerOptions o;
+    o.workerThreads = 2;
+    o.runsInline = [](BsonView cmd) { return cmd.firstFieldName() == "fast"; };
+    startServer(o);
+    _sleepMs = 1500;
+    const auto sleepersStart = std::chrono::steady_clock::now();
+    std::vector<std::thread> sleepers;
+    for (int i = 0; i < 2; ++i) {
+        sleepers.emplace_back([this] { ASSERT_TRUE(connect(10s)->runCommand(command("sleep")).isOK()); });
+    }
+    while (_calls.load() < 2) std::this_thread::sleep_for(5ms);  // both pool threads asleep
+    auto fast = connect()->runCommand(command("fast"));
+    const auto fastDone = std::chrono::steady_clock::now();
+    ASSERT_TRUE(fast.isOK()) << fast.getStatus().toString();
+    EXPECT_EQ(numberField(fast.getValue(), "ok"), 1);
+    // Answered while both pool threads were still asleep.
+    EXPECT_LT(fastDone - sleepersStart, 1500ms);
+    auto pooled = connect(10s)->runCommand(command("slow"));
+    ASSERT_TRUE(pooled.isOK()) << pooled.getStatus().toString();
+    // A pooled command could only run once a sleeper had finished.
+    EXPECT_GE(std::chrono::steady_clock::now() - sleepersStart, 1500ms);
+    for (auto& t : sleepers) t.join();
+}
+
 TEST_F(WireTest, LyingLengthTimesOutWithoutBlockingOthers) {
     WireServerOptions o;
     o.messageTimeout = 1500ms;
