@@ -188,11 +188,7 @@ public:
                 });
             });
         });
-        appendWriteConcern(b);
-        b.appendString("$db", _options.database);
-        auto reply = runChecked(b.obj());
-        if (!reply.isOK()) return reply.getStatus();
-        return checkWriteReply(reply.getValue(), key);
+        return sendWrite(b, key);
     }
 
     Status insert(const std::string& table, const std::string& key, const Fields& values) override {
@@ -204,6 +200,12 @@ public:
                 for (const auto& [name, value] : values) d.appendString(name, value);
             });
         });
+        return sendWrite(b, key);
+    }
+
+private:
+    // Adds the write concern and $db to a write command, sends it and checks its reply.
+    Status sendWrite(BsonBuilder& b, const std::string& key) {
         appendWriteConcern(b);
         b.appendString("$db", _options.database);
         auto reply = runChecked(b.obj());
@@ -211,7 +213,6 @@ public:
         return checkWriteReply(reply.getValue(), key);
     }
 
-private:
     void appendWriteConcern(BsonBuilder& b) {
         b.appendDocument("writeConcern", [&](BsonBuilder& wc) {
             wc.appendInt32("w", 1);
