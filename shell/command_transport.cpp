@@ -189,7 +189,8 @@ StatusWith<std::string> HttpCommandClient::exchange(const std::string& request, 
             sizeText = sizeText.substr(0, sizeText.find(';'));
             size_t size = 0;
             if (!parseNumber(trim(sizeText), &size, 16)) return protocolError("chunk size");
-            if (decoded.size() + size > kMaxBodyBytes) return protocolError("body too large");
+            // Compared without adding: a hostile size near SIZE_MAX must not wrap around.
+            if (size > kMaxBodyBytes - decoded.size()) return protocolError("body too large");
             while (body.size() < eol + 2 + size + 2) MONGOSD_RETURN_IF_ERROR(readMore());
             if (size == 0) break;
             decoded.append(body, eol + 2, size);

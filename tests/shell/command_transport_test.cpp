@@ -133,6 +133,10 @@ TEST(HttpCommandClient, FramingErrorsAndReconnects) {
         {"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"ok\":1,\"last\":true}",
          true},
         {"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nnot", true},
+        // a chunk size that would wrap a size_t sum
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n"
+         "ffffffffffffffff\r\nx\r\n",
+         true},
         {"SMTP ready\r\n\r\n", true},
     });
     HttpCommandClient client({"127.0.0.1", server.port(), ""}, std::chrono::seconds(10));
@@ -160,12 +164,12 @@ TEST(HttpCommandClient, FramingErrorsAndReconnects) {
     ASSERT_TRUE(r.isOK()) << r.getStatus().toString();
     EXPECT_EQ(json::toJson(r.getValue().view()), R"({"ok":1,"last":true})");
 
-    r = client.runCommand(pingCommand().view());
-    EXPECT_EQ(r.getStatus().code(), ErrorCodes::ProtocolError) << r.getStatus().toString();
-    r = client.runCommand(pingCommand().view());
-    EXPECT_EQ(r.getStatus().code(), ErrorCodes::ProtocolError) << r.getStatus().toString();
+    for (int i = 0; i < 3; ++i) {
+        r = client.runCommand(pingCommand().view());
+        EXPECT_EQ(r.getStatus().code(), ErrorCodes::ProtocolError) << r.getStatus().toString();
+    }
     // Requests 1-3 shared a connection; each later one needed a new connection.
-    EXPECT_EQ(server.connections(), 4);
+    EXPECT_EQ(server.connections(), 5);
 }
 
 }  // namespace
